@@ -1,0 +1,1 @@
+"""Sub-commands of the ``redmud`` command line, one module each."""
