@@ -1,0 +1,113 @@
+"""Physics and bookkeeping shared by several unit operations.
+
+Everything here works on plain float arrays (kg/h, K, m^3) with a trailing sample axis.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from redmud.chemistry import ATOMIC_WEIGHTS, mass_fractions
+from redmud.streams import COMPONENT_INDEX, COMPONENTS, N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
+from redmud.operations.base import Equipment
+
+#: Molar gas constant [J/(mol K)] (CODATA 2018 exact value).
+R_GAS = 8.314462618
+#: Molar masses of the tracked components [kg/kmol] (``other`` gets 1 so divisions stay finite;
+#: it carries no charge and is never counted in moles).
+MOLAR_MASS = np.array([ATOMIC_WEIGHTS.get(c, 1.0) for c in COMPONENTS])
+
+#: Charge per atom of each component dissolved in an acidic sulfate/chloride/nitrate liquor:
+#: metal cations at their usual valence (U as uranyl UO2^2+, Ti as TiO^2+, so +2 per atom);
+#: S as sulfate (-2), Cl as chloride (-1), N as nitrate (-1), P as phosphate (-3), F as fluoride
+#: (-1); Si (silicic acid), C (dissolved CO2 or undissociated oxalic acid), H and O (water) carry
+#: none; free H+ is what balances the rest (see :func:`free_acid_kmol_h`).
+LIQUOR_CHARGE = np.zeros(N_COMPONENTS)
+for _el, _z in {"Sc": 3, "Y": 3, "La": 3, "Ce": 3, "Pr": 3, "Nd": 3, "Sm": 3, "Eu": 3, "Gd": 3,
+                "Tb": 3, "Dy": 3, "Ho": 3, "Er": 3, "Tm": 3, "Yb": 3, "Lu": 3, "Th": 4, "U": 2,
+                "Ra": 2, "Fe": 3, "Al": 3, "Ti": 2, "Ca": 2, "Na": 1, "Mg": 2, "K": 1, "Zr": 4,
+                "Mn": 2, "V": 2, "S": -2, "Cl": -1, "N": -1, "P": -3, "F": -1}.items():
+    LIQUOR_CHARGE[COMPONENT_INDEX[_el]] = _z
+
+
+def kmol_h(flows: np.ndarray) -> np.ndarray:
+    """Component flows [kg/h] shaped ``(component, sample)`` to [kmol/h]."""
+    return flows / MOLAR_MASS[:, None]
+
+
+def free_acid_kmol_h(aqueous: np.ndarray, charge: np.ndarray = LIQUOR_CHARGE) -> np.ndarray:
+    """Free H+ [kmol/h] of a liquor by electroneutrality.
+
+    .. math:: n_{H^+} = -\\sum_i z_i n_i
+
+    over the dissolved components (anions negative); negative means the liquor is short of
+    anions, i.e. it is not acidic (the operation must then hold the metals as hydroxides).
+    ``aqueous`` is the aqueous phase ``(component, sample)`` in kg/h.
+    """
+    return -(charge[:, None] * kmol_h(aqueous)).sum(axis=0)
+
+
+def water_kg_h(aqueous: np.ndarray, charge: np.ndarray = LIQUOR_CHARGE) -> np.ndarray:
+    """Water in a liquor [kg/h]: the H not held as free acid, as H2O (2 H per molecule)."""
+    h = aqueous[COMPONENT_INDEX["H"]] / ATOMIC_WEIGHTS["H"]
+    acid = np.maximum(free_acid_kmol_h(aqueous, charge), 0.0)
+    return np.maximum(h - acid, 0.0) / 2 * (2 * ATOMIC_WEIGHTS["H"] + ATOMIC_WEIGHTS["O"])
+
+
+def formula_flows(formula: str, kg_h) -> np.ndarray:
+    """Element flows [kg/h] shaped ``(component, sample)`` of ``kg_h`` of a compound."""
+    kg_h = np.atleast_1d(np.asarray(kg_h, dtype=float))
+    flows = np.zeros((N_COMPONENTS, kg_h.size))
+    for element, share in mass_fractions(formula).items():
+        flows[COMPONENT_INDEX[element]] = kg_h * share
+    return flows
+
+
+def reagent_stream(formula: str, kg_h, phase: str = "aqueous", water_kg_h=0.0) -> Stream:
+    """A reagent addition as a stream: ``kg_h`` of a compound plus ``water_kg_h`` of water."""
+    compound = formula_flows(formula, kg_h)
+    water = formula_flows("H2O", water_kg_h)
+    n = max(compound.shape[1], water.shape[1])
+    flows = np.zeros((N_PHASES, N_COMPONENTS, n))
+    flows[PHASE_INDEX[phase]] = compound + water
+    return Stream(flows)
+
+
+def arrhenius(k0, activation_energy_j_mol, temperature_k):
+    """Rate constant :math:`k = k_0 \\exp(-E_a / (R T))`, in the units of ``k0``.
+
+    Arrhenius S (1889) Z. Phys. Chem. 4:226; R from CODATA 2018.
+    """
+    return k0 * np.exp(-np.asarray(activation_energy_j_mol) / (R_GAS * np.asarray(temperature_k)))
+
+
+def slurry_volume_m3_h(stream: Stream, solid_density_kg_m3, liquor_density_kg_m3=1000.0) -> np.ndarray:
+    """Volumetric flow of a slurry [m^3/h]: solids and liquor (aqueous + organic) by their densities."""
+    solids = stream.total("solid") / solid_density_kg_m3
+    liquor = (stream.total("aqueous") + stream.total("organic")) / liquor_density_kg_m3
+    return solids + liquor
+
+
+def tank_train(volume_flow_m3_h, residence_time_h, n_tanks, working_fraction=0.8,
+               acid_service=False, material="carbon_steel", kind="agitated_tank") -> Equipment:
+    """``n_tanks`` equal stirred tanks holding a flow for a total residence time.
+
+    .. math:: V_{tank} = \\frac{Q \\tau}{N \\phi}
+
+    with Q [m^3/h], tau [h], N tanks and phi the working fraction of the tank volume (0.8, a
+    common design allowance for freeboard: Towler G, Sinnott R (2013) Chemical Engineering
+    Design, 2nd ed., section 15.7).
+    """
+    volume = np.asarray(volume_flow_m3_h) * residence_time_h / (n_tanks * working_fraction)
+    return Equipment(kind=kind, size=volume, size_unit="m^3", count=n_tanks,
+                     acid_service=acid_service, material=material)
+
+
+def agitator_power_kw(tank_volume_m3, n_tanks, specific_power_kw_m3) -> np.ndarray:
+    """Agitator power [kW] of a tank train: specific power [kW/m^3] x total volume.
+
+    Typical specific powers: 0.2-0.6 kW/m^3 for solid suspension and 0.6-2 kW/m^3 for
+    gas dispersion or reaction (Towler & Sinnott 2013, Table 15.7 ("Agitator power
+    requirements")).
+    """
+    return np.asarray(specific_power_kw_m3) * np.asarray(tank_volume_m3) * np.asarray(n_tanks)
