@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 
 #: What can be listed, and the function that lists it.
-LISTINGS = {"feedstocks": ("redmud.commands.feedstock", "list_all")}
+LISTINGS = {"feedstocks": ("redmud.commands.feedstock", "list_all"),
+            "routes": ("redmud.commands.run", "list_all")}
 
 
 def add_parser(subparsers, common) -> None:

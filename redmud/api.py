@@ -1,0 +1,177 @@
+"""The Python API: ``redmud.run(route, feedstock, overrides)`` and its result.
+
+>>> import redmud
+>>> result = redmud.run("hcl-leach-sx", "greece-aog", {"leach.temperature": "80 degC"})
+>>> result.recovery["Sc"]          # fraction of the feed's Sc in the products
+>>> result.to_dict()               # the same content as ``redmud run --json``
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from redmud.chemistry import ATOMIC_WEIGHTS, DEFAULT_OXIDES, ELEMENTS, RARE_EARTHS, oxide_factor
+from redmud.errors import InputError, unknown
+from redmud.feedstocks import Feedstock, load_feedstock
+from redmud.flowsheet import FlowsheetResult, evaluate
+from redmud.operations.base import Param
+from redmud.routes import Route, load_route
+from redmud.streams import COMPONENT_INDEX
+from redmud.units import ureg
+
+FEED_PARAM = Param("ppm", 0.0, "content of an element in the dry feed", "feedstock file",
+                   bounds=(0.0, 1e6))
+#: Products a route may name: a default oxide (Sc2O3, Nd2O3, ...) or REO, the mixed oxides of all
+#: rare earths (Sc, Y and the lanthanides), each as its default oxide.
+MIXED_REO = "REO"
+
+
+def parameter_specs(route: Route, feedstock: Feedstock) -> dict[str, tuple[Param, object]]:
+    """The route's parameter paths plus ``feed.<Element>`` for every element (default: the file)."""
+    specs = route.parameters()
+    for element in ELEMENTS:
+        specs[f"feed.{element}"] = (FEED_PARAM, feedstock.ppm(element))
+    return specs
+
+
+def resolve(route: Route, feedstock: Feedstock, overrides: dict | None) -> tuple[dict, int]:
+    """Parsed values of every route path (defaults, then overrides) and the number of samples."""
+    specs = parameter_specs(route, feedstock)
+    overrides = dict(overrides or {})
+    for path in overrides:
+        if path not in specs:
+            raise unknown(path, "parameter path", path, specs)
+    values = {}
+    for path, (param, default) in specs.items():
+        if path.startswith("feed.") and path not in overrides:
+            continue
+        value = param.parse(overrides.get(path, default), path)
+        values[path] = value / 1e6 if path.startswith("feed.") else value   # ppm -> mass fraction
+    sizes = {np.size(v) for v in values.values() if not isinstance(v, str)}
+    n = max(sizes | {1})
+    if any(s not in (1, n) for s in sizes):
+        raise InputError("overrides", f"sample arrays must all have one length; got lengths {sorted(sizes)}")
+    return values, n
+
+
+@dataclass
+class RunResult:
+    """A route evaluated on a feedstock: recoveries, products, consumption and balance."""
+
+    flowsheet: FlowsheetResult
+    values: dict
+    n_samples: int
+    recovery: dict[str, np.ndarray] = field(default_factory=dict)
+    products: dict[str, dict] = field(default_factory=dict)
+    consumption: dict[str, dict] = field(default_factory=dict)
+    utilities: dict[str, np.ndarray] = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def route(self) -> Route:
+        return self.flowsheet.route
+
+    @property
+    def feedstock(self) -> Feedstock:
+        return self.flowsheet.feedstock
+
+    @property
+    def balance_max_relative_error(self) -> float:
+        return float(np.nanmax(self.flowsheet.balance_error)) if self.flowsheet.balance_error.size else 0.0
+
+    def scalar(self, value):
+        """A per-sample array as a float for one sample, else the array."""
+        value = np.asarray(value, dtype=float)
+        return float(value.reshape(-1)[0]) if value.size == 1 else value
+
+    def to_dict(self) -> dict:
+        """The documented JSON content of ``redmud run --json`` (without metadata)."""
+        s = self.scalar
+        fs = self.flowsheet
+        return {
+            "route": self.route.name, "route_title": self.route.title,
+            "feedstock": self.feedstock.name, "n_samples": self.n_samples,
+            "plant": {"capacity_t_per_year": s(self.values["plant.capacity"]),
+                      "availability": s(self.values["plant.availability"]),
+                      "feed_dry_kg_per_h": s(fs.feed_kg_h)},
+            "recovery": {el: s(v) for el, v in self.recovery.items()},
+            "recovery_reason": {el: "the feedstock gives no value for this element"
+                                for el in self.recovery if not self.feedstock.known(el)},
+            "products": {name: {k: s(v) if not isinstance(v, str) else v for k, v in p.items()}
+                         for name, p in self.products.items()},
+            "consumption": {name: {"kg_per_year": s(c["kg_per_year"]), "kg_per_t_feed": s(c["kg_per_t_feed"]),
+                                   "operations": c["operations"]} for name, c in self.consumption.items()},
+            "utilities": {k: s(v) for k, v in self.utilities.items()},
+            "balance_max_relative_error": self.balance_max_relative_error,
+            "recycle_iterations": fs.iterations,
+            "failed_samples": int(np.sum(fs.failed)),
+            **{k: v for k, v in self.extra.items()},
+        }
+
+
+def run(route, feedstock=None, overrides: dict | None = None, on_failure: str = "raise") -> RunResult:
+    """Evaluate a route (name, path or :class:`Route`) on a feedstock (name, path or object).
+
+    ``overrides`` maps parameter paths (``"leach.temperature"``, ``"plant.capacity"``,
+    ``"feed.Sc"``) to values: strings with units (``"80 degC"``), pint Quantities, numbers in
+    the path's unit, or arrays of samples. With ``on_failure="nan"`` samples whose recycles do
+    not converge are NaN with the reason recorded, and the rest go on.
+    """
+    route = route if isinstance(route, Route) else load_route(route)
+    feedstock = feedstock if isinstance(feedstock, Feedstock) else load_feedstock(feedstock or route.default_feedstock)
+    values, n = resolve(route, feedstock, overrides)
+    flowsheet = evaluate(route, feedstock, values, n, on_failure=on_failure)
+    result = RunResult(flowsheet, values, n)
+    _summarise(result)
+    return result
+
+
+def product_content(stream_flows_by_component: np.ndarray, product: str) -> np.ndarray:
+    """Mass [kg/h] of the named oxide (or of all rare-earth oxides for REO) in a stream."""
+    elements = RARE_EARTHS if product == MIXED_REO else [_product_element(product)]
+    return sum(stream_flows_by_component[COMPONENT_INDEX[el]] * oxide_factor(DEFAULT_OXIDES[el]) for el in elements)
+
+
+def _product_element(product: str) -> str:
+    for element, oxide in DEFAULT_OXIDES.items():
+        if oxide == product:
+            return element
+    raise unknown("products", "product", product, [*DEFAULT_OXIDES.values(), MIXED_REO])
+
+
+def _summarise(result: RunResult) -> None:
+    fs = result.flowsheet
+    hours = fs.hours_per_year
+    feed = fs.streams[fs.route.feed_stream].components()
+    product_total = np.zeros_like(feed)
+    for product in fs.route.products:
+        stream = fs.streams[product.stream]
+        comps = stream.components()
+        product_total = product_total + comps
+        contained = product_content(comps, product.product)
+        mass = stream.total("solid")
+        mass = np.where(mass > 0, mass, stream.total())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            purity = np.where(mass > 0, contained / mass, np.nan)
+        result.products[product.name] = {
+            "product": product.product, "stream": product.stream,
+            "kg_per_year": mass * hours, "contained_oxide_kg_per_year": contained * hours,
+            "purity": purity,
+        }
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for element in ELEMENTS:
+            if element in ("H", "O"):
+                continue
+            i = COMPONENT_INDEX[element]
+            result.recovery[element] = np.where(feed[i] > 0, product_total[i] / feed[i], np.nan)
+    feed_t_h = fs.feed_kg_h / 1000.0
+    for op_id, op in fs.operations.items():
+        for name, stream in op.added.items():
+            entry = result.consumption.setdefault(name, {"kg_per_year": 0.0, "kg_per_t_feed": 0.0, "operations": []})
+            entry["kg_per_year"] = entry["kg_per_year"] + stream.total() * hours
+            entry["kg_per_t_feed"] = entry["kg_per_t_feed"] + stream.total() / feed_t_h
+            entry["operations"].append(op_id)
+        for key, value in op.consumption.items():
+            result.utilities[key] = result.utilities.get(key, 0.0) + np.asarray(value, dtype=float)
