@@ -30,8 +30,10 @@ from redmud.streams import BALANCE_RTOL, COMPONENTS, Stream, balance_error, mix,
 
 RECYCLE_RTOL = 1e-11
 MAX_ITERATIONS = 200
-#: Wegstein's q is bounded to [-5, 0]: acceleration only, never damping past direct substitution.
-WEGSTEIN_BOUNDS = (-5.0, 0.0)
+#: Wegstein's q is bounded above by 0 (acceleration only, never damping). The lower bound is wide
+#: because a recycle returning a share f of a stream that passes through has slope f and needs
+#: q = f/(f-1), e.g. -99 for f = 0.99; the usual bound of -5 would make it crawl.
+WEGSTEIN_BOUNDS = (-1000.0, 0.0)
 #: Balance floor relative to the feed's total mass flow: a component with no input must leave
 #: below 1e-12 of the plant's throughput (rounding of the subtractions that make remainders).
 BALANCE_FLOOR_RELATIVE = 1e-12

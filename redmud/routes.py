@@ -112,8 +112,11 @@ def list_routes() -> list[str]:
     return library_names(PROCESS_DIR)
 
 
-def load_route(name_or_path: str | Path) -> Route:
-    """Read a route file and check its wiring; raise InputError naming the file and field."""
+def load_route(name_or_path: str | Path, spec_lookup=get_spec) -> Route:
+    """Read a route file and check its wiring; raise InputError naming the file and field.
+
+    ``spec_lookup(name, where)`` finds an operation type (tests pass their own).
+    """
     path = route_path(name_or_path)
     data = load_toml(path)
     where = str(path)
@@ -126,7 +129,8 @@ def load_route(name_or_path: str | Path) -> Route:
     for key, param in PLANT_PARAMETERS.items():
         param.parse(plant.get(key, param.default), f"{where}: plant.{key}")
     feed_stream = plant.get("feed_stream", "feed")
-    steps = [_read_step(raw, i, where) for i, raw in enumerate(require(data, "operations", where, list))]
+    steps = [_read_step(raw, i, where, spec_lookup)
+             for i, raw in enumerate(require(data, "operations", where, list))]
     if not steps:
         raise InputError(f"{where}: operations", "expected at least one operation")
     recycles = [_read_recycle(raw, i, where) for i, raw in enumerate(data.get("recycles", []))]
@@ -151,14 +155,14 @@ def load_route(name_or_path: str | Path) -> Route:
     return route
 
 
-def _read_step(raw, index: int, where: str) -> OperationStep:
+def _read_step(raw, index: int, where: str, spec_lookup) -> OperationStep:
     here = f"{where}: operations[{index}]"
     if not isinstance(raw, dict):
         raise InputError(here, "expected a table with id, type, inlets, outlets")
     check_fields(raw, OPERATION_FIELDS, here)
     op_id = require(raw, "id", here, str)
     here = f"{where}: operations.{op_id}"
-    spec = get_spec(require(raw, "type", here, str), f"{here}.type")
+    spec = spec_lookup(require(raw, "type", here, str), f"{here}.type")
     inlets = require(raw, "inlets", here, dict)
     outlets = require(raw, "outlets", here, dict)
     for port in inlets:
