@@ -175,3 +175,25 @@ def _summarise(result: RunResult) -> None:
             entry["operations"].append(op_id)
         for key, value in op.consumption.items():
             result.utilities[key] = result.utilities.get(key, 0.0) + np.asarray(value, dtype=float)
+
+
+def metrics(result: RunResult) -> dict[str, np.ndarray]:
+    """Per-sample metrics as flat float columns (for sweeps and Monte Carlo tables).
+
+    Column names carry their unit: ``recovery_Sc`` (fraction), ``product_<name>_kg_per_year``,
+    ``product_<name>_purity`` (fraction), ``balance_max_relative_error``; economic and
+    environmental metrics are added by those layers in ``result.extra_metrics``.
+    """
+    n = result.n_samples
+    columns: dict[str, np.ndarray] = {}
+    for element in ("Sc", "Y", "La", "Ce", "Pr", "Nd", "Dy", "Th", "U"):
+        columns[f"recovery_{element}"] = np.broadcast_to(result.recovery[element], (n,)).astype(float)
+    for name, p in result.products.items():
+        columns[f"product_{name}_kg_per_year"] = np.broadcast_to(p["kg_per_year"], (n,)).astype(float)
+        columns[f"product_{name}_contained_oxide_kg_per_year"] = np.broadcast_to(
+            p["contained_oxide_kg_per_year"], (n,)).astype(float)
+        columns[f"product_{name}_purity"] = np.broadcast_to(p["purity"], (n,)).astype(float)
+    columns["balance_max_relative_error"] = np.nanmax(result.flowsheet.balance_error, axis=0)
+    for key, value in result.extra.get("metrics", {}).items():
+        columns[key] = np.broadcast_to(np.asarray(value, dtype=float), (n,))
+    return columns
