@@ -14,7 +14,7 @@ import sys
 from redmud.errors import RedmudError
 
 #: Command modules in ``redmud.commands``; each has ``add_parser(subparsers)``.
-COMMAND_MODULES = ("listing", "feedstock", "run", "analyses")
+COMMAND_MODULES = ("listing", "feedstock", "run", "analyses", "cashflow")
 
 
 class _Parser(argparse.ArgumentParser):
