@@ -17,6 +17,7 @@ OPERATION_MODULES = {
     "oxidative_roast": "redmud.operations.roasting",
     "thickener": "redmud.operations.separation",
     "ccd_wash": "redmud.operations.separation",
+    "filter": "redmud.operations.separation",
     "neutralisation": "redmud.operations.neutralisation",
     "ammonium_sulfate_desorption": "redmud.operations.desorption",
     "solvent_extraction": "redmud.operations.solvent_extraction",
