@@ -1,0 +1,78 @@
+"""Time the precipitation and calcination operations at 1 and 100,000 samples.
+
+Not a test: run ``python benchmarks/bench_precipitation.py``. Target: 1e5 samples take less
+than 100 x the time of one sample (the vectorisation works).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from redmud.chemistry import ATOMIC_WEIGHTS, RARE_EARTHS
+from redmud.operations import get_spec
+from redmud.operations.common import formula_flows
+from redmud.streams import COMPONENT_INDEX, N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
+
+
+def liquor(n: int, rng) -> Stream:
+    """A sulfate strip/leach liquor with REE, Sc, Fe, Al, Ca, Th, U, varied per sample."""
+    flows = np.zeros((N_PHASES, N_COMPONENTS, n))
+    aq = flows[PHASE_INDEX["aqueous"]]
+    aq += formula_flows("H2O", rng.uniform(900, 1100, n))
+    for el in RARE_EARTHS + ("Th", "U"):
+        aq[COMPONENT_INDEX[el]] = rng.uniform(0.01, 1.0, n)
+    for el, kg in {"Fe": 5.0, "Al": 3.0, "Ca": 0.5}.items():
+        aq[COMPONENT_INDEX[el]] = kg * rng.uniform(0.5, 1.5, n)
+    s = rng.uniform(0.3, 0.6, n)       # kmol/h sulfate
+    aq[COMPONENT_INDEX["S"]] += s * ATOMIC_WEIGHTS["S"]
+    aq[COMPONENT_INDEX["O"]] += 4 * s * ATOMIC_WEIGHTS["O"]
+    return Stream(flows)
+
+
+def oxalate_cake(n: int, rng) -> Stream:
+    flows = np.zeros((N_PHASES, N_COMPONENTS, n))
+    flows[PHASE_INDEX["solid"]] = formula_flows("Sc2(C2O4)3(H2O)5", rng.uniform(1, 10, n))
+    flows[PHASE_INDEX["solid"]] += formula_flows("Nd2(C2O4)3(H2O)10", rng.uniform(1, 10, n))
+    flows[PHASE_INDEX["aqueous"]] = formula_flows("H2O", rng.uniform(1, 5, n))
+    flows[PHASE_INDEX["aqueous"]] += formula_flows("H2SO4", rng.uniform(0, 0.5, n))
+    return Stream(flows)
+
+
+CASES = {
+    "oxalate_precipitation": (liquor, {"dosage": (5, 20)}),
+    "hydroxide_precipitation": (liquor, {"target_pH": (2.5, 6)}),
+    "calcination": (oxalate_cake, {"temperature": (1000, 1200)}),
+}
+
+
+def best_time(func, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    rng = np.random.default_rng(20240601)
+    print(f"{'operation':26s} {'1 sample [ms]':>14s} {'1e5 samples [ms]':>17s} {'ratio':>7s}")
+    for name, (make_feed, ranges) in CASES.items():
+        spec = get_spec(name)
+        timings = []
+        for n in (1, 100_000):
+            feed = make_feed(n, rng)
+            values = {k: rng.uniform(lo, hi, n) for k, (lo, hi) in ranges.items()}
+            params = spec.parse_parameters(values, "bench")
+            run = lambda: spec.run({"feed": feed}, params, {"n_samples": n})  # noqa: E731
+            run()  # warm up
+            timings.append(best_time(run, 20 if n == 1 else 3))
+        ratio = timings[1] / timings[0]
+        flag = "ok" if ratio < 100 else "SLOW"
+        print(f"{name:26s} {timings[0] * 1e3:14.3f} {timings[1] * 1e3:17.1f} {ratio:7.1f} {flag}")
+
+
+if __name__ == "__main__":
+    main()
