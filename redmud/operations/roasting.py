@@ -1,0 +1,367 @@
+"""Roasting: sulfation roasting of bauxite residue and oxidative roasting of bastnasite.
+
+``sulfation_roast`` (acid bake, roast, water leach, off-gas scrubbing, in one operation):
+
+1. Bake: concentrated H2SO4 converts a share ``s`` of every acid-soluble metal oxide to sulfate,
+   :math:`MO_{z/2} + (z/2) H_2SO_4 \\to M(SO_4)_{z/2} + (z/2) H_2O`, with
+   :math:`s = \\eta \\min(1, A/D)` (A the acid, D the stoichiometric demand [kmol/h]); carbonate
+   leaves as CO2, chloride and fluoride as HCl and HF, moisture and hydroxyl as steam.
+2. Roast at T: the excess acid volatilises (:math:`H_2SO_4 \\to SO_3 + H_2O` above its 337 C
+   boiling point) and a share :math:`d_i(T)` of each metal sulfate decomposes,
+   :math:`M_2(SO_4)_3 \\to M_2O_3 + 3 SO_3` (SO3 counted as SO2 + 1/2 O2 alike), from its cited
+   onset temperature over a cited span. Fe sulfate decomposes from 683 C, Sc sulfate is stable
+   to 850 C (JOM 2019), so Fe stays in the residue as hematite. Extraction may *fall* with T.
+3. Water leach: the sulfates left dissolve, :math:`E_i = s (1 - d_i)`; CaSO4 only up to gypsum
+   saturation, RaSO4 not at all (it stays with the residue).
+4. Scrubbing: SO3/SO2, HF and HCl are captured with lime (gypsum and CaF2 solids, CaCl2
+   liquor) or caustic soda (Na2SO4, NaF, NaCl brine).
+
+``oxidative_roast``: :math:`REFCO_3 \\to REOF + CO_2` from 377 to 450 C, then Ce(III) to Ce(IV)
+(at most 60 %) with oxygen from air; fluorine stays in the calcine unless a release is set.
+
+Heat duties from reaction enthalpies (NBS tables) plus the sensible heat of the solids, over a
+kiln efficiency. Data and sources: ``redmud/data/roasting.toml``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from redmud.chemistry import LANTHANIDES_AND_Y, molar_mass, parse_formula
+from redmud.operations.base import Equipment, OperationResult, OperationSpec
+from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, formula_flows,
+                                      reagent_stream, slurry_volume_m3_h, tank_train)
+from redmud.operations.neutralisation import OXO_OXYGEN, clean_rounding, gypsum_dissolved_kmol_h
+from redmud.operations.separation import load_parameters
+from redmud.paths import DATA_DIR
+from redmud.streams import COMPONENT_INDEX, N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
+from redmud.tomlfile import load_toml
+
+_DATA_PATH = DATA_DIR / "roasting.toml"
+_DATA = load_toml(_DATA_PATH)
+_ENTHALPY = {k: v["value"] * 1000.0 for k, v in _DATA["enthalpy"].items()}   # kJ/kmol
+
+#: Reference temperature of the enthalpies [K]; molar volume of an ideal gas at 0 C, 1 atm
+#: [m^3/kmol] (CODATA), for the scrubber gas flow in normal m^3.
+T_REF = 298.15
+NORMAL_M3_PER_KMOL = 22.414
+#: Oxygen and nitrogen of air, mol/mol (dry air taken as 21 % O2, 79 % N2 incl. argon).
+N2_PER_O2 = 79.0 / 21.0
+
+_I = {e: COMPONENT_INDEX[e] for e in ("H", "O", "S", "C", "N", "F", "Cl", "Ca", "Ra", "Ce")}
+_SOLID, _AQ, _GAS = PHASE_INDEX["solid"], PHASE_INDEX["aqueous"], PHASE_INDEX["gas"]
+_REE = np.array([COMPONENT_INDEX[e] for e in LANTHANIDES_AND_Y])
+
+
+def _onset_array(table: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Decomposition onsets [K] per component (NaN = not sulfated) and the insoluble mask."""
+    onset = np.full(N_COMPONENTS, np.nan)
+    insoluble = np.zeros(N_COMPONENTS, dtype=bool)
+    for key, rec in table.items():
+        for element in (LANTHANIDES_AND_Y if key == "REE" else (key,)):
+            onset[COMPONENT_INDEX[element]] = rec["value"] + 273.15
+            insoluble[COMPONENT_INDEX[element]] = rec.get("insoluble", False)
+    return onset, insoluble
+
+
+SULFATE_ONSET_K, SULFATE_INSOLUBLE = _onset_array(_DATA["sulfation_roast"]["decomposition_onset"])
+#: Sulfate groups per sulfated metal atom, z/2 (z from LIQUOR_CHARGE: TiOSO4, UO2SO4, VOSO4 -> 1).
+SULFATE_PER_ATOM = np.where(np.isnan(SULFATE_ONSET_K), 0.0, np.maximum(LIQUOR_CHARGE, 0.0) / 2.0)
+
+
+# --- physics ----------------------------------------------------------------------------------
+
+def linear_ramp(x, start, end):
+    """:math:`\\mathrm{clip}((x - x_0)/(x_1 - x_0), 0, 1)`, the shape of every temperature
+    window here (0 below the onset, 1 above the completion)."""
+    x, start, end = np.asarray(x, float), np.asarray(start, float), np.asarray(end, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.clip((x - start) / np.maximum(end - start, 1e-12), 0.0, 1.0)
+
+
+def sulfate_decomposed_fraction(temperature_k, span_k, onset_k=SULFATE_ONSET_K):
+    """Share of each metal sulfate decomposed at a roast temperature [-], (component, sample).
+
+    .. math:: d_i = \\mathrm{clip}\\left(\\frac{T - T_{on,i}}{\\Delta T}, 0, 1\\right)
+
+    T_on from JOM (2019), Poston et al. (2003) and the sulfate table in roasting.toml; the span
+    :math:`\\Delta T` = 150 K from the 810-960 K decomposition of anhydrous Fe2(SO4)3. 0 for
+    elements that are not sulfated.
+    """
+    T = np.atleast_1d(np.asarray(temperature_k, float))[None, :]
+    d = linear_ramp(T, onset_k[:, None], onset_k[:, None] + np.atleast_1d(span_k)[None, :])
+    return np.where(np.isnan(onset_k)[:, None], 0.0, d)
+
+
+def sulfation_fraction(acid_kmol_h, demand_kmol_h, efficiency):
+    """Share of each acid-soluble metal sulfated in the bake [-].
+
+    .. math:: s = \\eta \\, \\min\\left(1, \\frac{A}{D}\\right), \\qquad D = \\sum_i \\frac{z_i}{2} n_i
+
+    with A the acid [kmol/h], D the stoichiometric demand of the sulfatable metals [kmol/h] and
+    :math:`\\eta` the bake efficiency (90 %, calibrated on JOM 2019).
+    """
+    A, D = np.asarray(acid_kmol_h, float), np.asarray(demand_kmol_h, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(D > 0, np.minimum(A / np.where(D > 0, D, 1.0), 1.0), 1.0)
+    return np.asarray(efficiency) * ratio
+
+
+def _release_volatiles(solid, gas, fluoride_release, chloride_release=1.0):
+    """Steam, CO2, N2, HCl and HF leave a solid charge (kmol/h arrays changed in place).
+
+    H -> H2O taking 1/2 O per H from the solid; C (carbonate) -> CO2 taking 2 O per C; N -> N2;
+    shares of Cl and F -> HCl/HF with H from 1/2 H2O per halogen (kiln-gas
+    moisture), whose O stays in the solid (the oxide that replaces the halide). Returns the water
+    [kmol/h] so supplied and the water evaporated [kmol/h].
+    """
+    h, c = solid[_I["H"]].copy(), solid[_I["C"]].copy()
+    evaporated = h / 2.0
+    for index, amount in ((_I["H"], h), (_I["O"], h / 2.0 + 2.0 * c), (_I["C"], c)):
+        solid[index] -= amount
+        gas[index] += amount
+    gas[_I["N"]] += solid[_I["N"]]
+    solid[_I["N"]] = 0.0
+    cl = chloride_release * solid[_I["Cl"]]
+    f = fluoride_release * solid[_I["F"]]
+    halogen = cl + f
+    for index, amount in ((_I["Cl"], cl), (_I["F"], f)):
+        solid[index] -= amount
+        gas[index] += amount
+    gas[_I["H"]] += halogen
+    solid[_I["O"]] += halogen / 2.0
+    return halogen / 2.0, evaporated
+
+
+def scrub(gas, efficiency, reagent, stoichiometric_ratio):
+    """Capture SO3 (as SO2 + 1/2 O2 alike), HF and HCl from a gas [kmol/h arrays].
+
+    Lime: :math:`SO_3 + Ca(OH)_2 + H_2O \\to CaSO_4 \\cdot 2H_2O`,
+    :math:`2HF + Ca(OH)_2 \\to CaF_2 + 2H_2O`, :math:`2HCl + Ca(OH)_2 \\to CaCl_2(aq) + 2H_2O`.
+    Caustic: :math:`SO_3 + 2NaOH \\to Na_2SO_4 + H_2O`, :math:`HX + NaOH \\to NaX + H_2O`.
+    Returns (captured gas, reagent fed [kmol/h], hydration water [kmol/h], solid product,
+    liquor product), element flows in kmol/h; the reagent excess
+    (``stoichiometric_ratio`` - 1) leaves with the solid (lime) or the liquor (caustic).
+    """
+    n = gas.shape[1]
+    s, f, cl = (efficiency * gas[_I[e]] for e in ("S", "F", "Cl"))
+    captured = np.zeros_like(gas)
+    for e, amount in (("S", s), ("O", 3 * s), ("F", f), ("Cl", cl), ("H", f + cl)):
+        captured[_I[e]] = amount
+    base_equivalents = 2 * s + f + cl
+    if reagent == "Ca(OH)2":
+        fed = stoichiometric_ratio * base_equivalents / 2.0
+        water = s                                             # hydrate water of gypsum
+        solid = (formula_kmol("CaSO4(H2O)2", s, n) + formula_kmol("CaF2", f / 2.0, n)
+                 + formula_kmol("Ca(OH)2", fed - base_equivalents / 2.0, n))
+    else:
+        fed = stoichiometric_ratio * base_equivalents
+        water = np.zeros(n)
+        solid = np.zeros_like(gas)
+    liquor = captured + formula_kmol(reagent, fed, n) + formula_kmol("H2O", water, n) - solid
+    return captured, fed, water, solid, np.maximum(liquor, 0.0)
+
+
+def formula_kmol(formula: str, kmol_h, n: int) -> np.ndarray:
+    """Element flows [kmol/h] shaped (component, sample) of ``kmol_h`` of a compound."""
+    out = np.zeros((N_COMPONENTS, n))
+    for element, count in parse_formula(formula).items():
+        out[COMPONENT_INDEX[element]] = count * np.asarray(kmol_h, dtype=float)
+    return out
+
+
+def _kmol(x, n):
+    return np.broadcast_to(x, (N_COMPONENTS, n)).copy()
+
+
+def _to_kg(kmol):
+    return kmol * MOLAR_MASS[:, None]
+
+
+def _gas_normal_m3_h(gas):
+    """Normal volume [Nm^3/h] of a kiln gas from its elements: SO3, CO2, HF, HCl, N2, and H2O
+    for the rest of the H (ideal gas, 22.414 m^3/kmol)."""
+    molecules = (gas[_I["S"]] + gas[_I["C"]] + gas[_I["F"]] + gas[_I["Cl"]] + gas[_I["N"]] / 2.0
+                 + np.maximum(gas[_I["H"]] - gas[_I["F"]] - gas[_I["Cl"]], 0.0) / 2.0)
+    return molecules * NORMAL_M3_PER_KMOL
+
+
+# --- sulfation roast --------------------------------------------------------------------------
+
+def run_sulfation_roast(inlets, params, context) -> OperationResult:
+    """Acid bake, roast, water leach of the calcine and scrubbing of the off-gas."""
+    feed = inlets["feed"]
+    n = feed.n_samples
+    T = np.broadcast_to(params["temperature"], (n,)).astype(float)
+    charge = feed.flows[_SOLID] + feed.flows[_AQ]          # moisture and its salts join the charge
+    solid = _kmol(charge / MOLAR_MASS[:, None], n)
+    gas = _kmol(feed.flows[PHASE_INDEX["gas"]] / MOLAR_MASS[:, None], n)
+    dry_feed_kg = np.broadcast_to(feed.total("solid"), (n,))
+
+    kiln_water, evaporated = _release_volatiles(solid, gas, params["fluoride_release"])
+
+    # bake
+    acid = params["acid_dose"] * dry_feed_kg / 1000.0 / molar_mass("H2SO4")          # kmol/h
+    sulfatable = SULFATE_PER_ATOM[:, None] * solid                                     # kmol SO4/h
+    s = sulfation_fraction(acid, sulfatable.sum(axis=0), params["sulfation_efficiency"])
+    sulfate = s * sulfatable                                                           # per metal
+    consumed = sulfate.sum(axis=0)
+    excess = acid - consumed
+    solid[_I["S"]] += consumed
+    solid[_I["O"]] += 3 * consumed
+    gas[_I["H"]] += 2 * acid                       # bake water and the excess acid's water
+    gas[_I["O"]] += consumed + 4 * excess
+    gas[_I["S"]] += excess
+
+    # roast: a share d_i of each sulfate decomposes to oxide + SO3
+    d = sulfate_decomposed_fraction(T, params["decomposition_span"])
+    decomposed = (d * sulfate).sum(axis=0)
+    for e, amount in (("S", decomposed), ("O", 3 * decomposed)):
+        solid[_I[e]] -= amount
+        gas[_I[e]] += amount
+    calcine_kg = _to_kg(solid).sum(axis=0)
+
+    # water leach: sulfates left dissolve; CaSO4 to gypsum saturation; RaSO4 stays
+    remaining = (1 - d) * sulfate                                                      # kmol SO4/h
+    soluble = ~SULFATE_INSOLUBLE
+    soluble[_I["Ca"]] = False
+    metal_dissolved = np.where(soluble[:, None], remaining / np.where(
+        SULFATE_PER_ATOM > 0, SULFATE_PER_ATOM, 1.0)[:, None], 0.0)
+    leach_water = params["leach_liquid_solid"] * dry_feed_kg
+    ca_sulfate = remaining[_I["Ca"]]
+    metal_dissolved[_I["Ca"]] = gypsum_dissolved_kmol_h(
+        ca_sulfate, (soluble[:, None] * remaining).sum(axis=0), leach_water, _GYPSUM_KSP)
+    dissolved = metal_dissolved.copy()
+    sulfate_dissolved = (SULFATE_PER_ATOM[:, None] * metal_dissolved).sum(axis=0)
+    dissolved[_I["S"]] += sulfate_dissolved
+    dissolved[_I["O"]] += 4 * sulfate_dissolved + (OXO_OXYGEN[:, None] * metal_dissolved).sum(axis=0)
+    solid -= dissolved
+
+    # off-gas scrubbing
+    captured, fed, hydrate, scrub_solid, scrub_liquor = scrub(
+        gas, params["scrubber_efficiency"], params["scrub_reagent"], params["scrub_stoichiometric_ratio"])
+    offgas_m3 = _gas_normal_m3_h(gas)
+    gas -= captured
+
+    water_added = leach_water + (kiln_water + hydrate) * molar_mass("H2O")
+    slurry = np.zeros((N_PHASES, N_COMPONENTS, n))
+    slurry[_SOLID] = _to_kg(solid)
+    slurry[_AQ] = _to_kg(dissolved) + formula_flows("H2O", leach_water)
+    offgas = np.zeros_like(slurry)
+    offgas[_GAS] = _to_kg(gas)
+    product = np.zeros_like(slurry)
+    product[_SOLID] = _to_kg(scrub_solid)
+    product[_AQ] = _to_kg(scrub_liquor)
+    # sulfur added and removed along several paths can leave -1e-15 kg/h where none remains
+    scale = feed.total() + acid * molar_mass("H2SO4") + water_added
+    slurry, offgas, product = (clean_rounding(x, scale) for x in (slurry, offgas, product))
+    slurry = Stream(slurry)
+
+    # heat absorbed by the charge [kW]: solids to T, water evaporated, acid volatilised,
+    # sulfates decomposed (the exothermic bake is not credited: it happens before the kiln)
+    absorbed = (params["solid_heat_capacity"] * calcine_kg * (T - T_REF)
+                + _ENTHALPY["water_evaporation"] * (evaporated + consumed)
+                + _ENTHALPY["acid_volatilisation"] * excess
+                + _ENTHALPY["sulfate_decomposition"] * decomposed) / 3600.0
+    fuel = np.maximum(absorbed, 0.0) / params["kiln_efficiency"]
+    tanks = tank_train(slurry_volume_m3_h(slurry, params["solid_density"]), params["leach_time"],
+                       params["leach_tanks"], acid_service=True, material="rubber_lined")
+    reagent = params["scrub_reagent"]
+    info = {"sulfation_fraction": np.broadcast_to(s, (n,)), "kiln_heat_absorbed_kW": absorbed,
+            "excess_acid_kg_h": excess * molar_mass("H2SO4"),
+            "so3_to_scrubber_kg_h": (captured[_I["S"]]) * molar_mass("SO3")}
+    for element in ("Sc", "Y", "La", "Ce", "Nd", "Fe", "Al", "Ti", "Ca", "Na", "Th", "U", "Ra"):
+        i = COMPONENT_INDEX[element]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            total = charge[i]
+            info[f"extraction_{element}"] = np.where(
+                total > 0, _to_kg(metal_dissolved)[i] / np.where(total > 0, total, 1.0), 0.0)
+    return OperationResult(
+        outlets={"slurry": slurry, "offgas": Stream(offgas), "scrubber_product": Stream(product)},
+        added={"H2SO4": reagent_stream("H2SO4", acid * molar_mass("H2SO4")),
+               "water": reagent_stream("H2O", water_added),
+               reagent: reagent_stream(reagent, fed * molar_mass(reagent), phase="solid")},
+        equipment={"kiln": Equipment(kind="rotary_kiln", size=fuel, size_unit="kW",
+                                     acid_service=True, material="refractory_lined",
+                                     note="size = fuel heat input"),
+                   "leach_tanks": tanks,
+                   "scrubber": Equipment(kind="scrubber", size=offgas_m3, size_unit="m^3/h",
+                                         acid_service=True, material="frp",
+                                         note="normal m^3/h of kiln gas")},
+        consumption={"fuel_kW": fuel,
+                     "electricity_kW": agitator_power_kw(tanks.size, params["leach_tanks"],
+                                                         params["agitator_power"])},
+        info=info)
+
+
+# --- oxidative roast --------------------------------------------------------------------------
+
+def run_oxidative_roast(inlets, params, context) -> OperationResult:
+    """Oxidative roasting of a bastnasite concentrate: CO2 off, Ce(III) -> Ce(IV)."""
+    feed = inlets["feed"]
+    n = feed.n_samples
+    T = np.broadcast_to(params["temperature"], (n,)).astype(float)
+    solid = _kmol((feed.flows[_SOLID] + feed.flows[_AQ]) / MOLAR_MASS[:, None], n)
+    gas = _kmol(feed.flows[_GAS] / MOLAR_MASS[:, None], n)
+    carbon = solid[_I["C"]].copy()
+    solid[_I["C"]] = 0.0                                  # kept aside: only REE-bound CO3 leaves
+    X = linear_ramp(T, params["decomposition_onset"], params["decomposition_complete"])
+    water_in, evaporated = _release_volatiles(solid, gas, X * params["fluoride_release"], 0.0)
+    co2 = X * np.minimum(carbon, solid[_REE].sum(axis=0))
+    solid[_I["C"]] = carbon - co2
+    solid[_I["O"]] -= 2 * co2
+    gas[_I["C"]] += co2
+    gas[_I["O"]] += 2 * co2
+    oxidised = (X * params["ce_oxidation_max"] * solid[_I["Ce"]]
+                * linear_ramp(T, params["decomposition_complete"], params["ce_oxidation_temperature"]))
+    o2 = oxidised / 4.0                                   # 1/2 Ce2O3 + 1/4 O2 -> CeO2
+    solid[_I["O"]] += 2 * o2
+    gas[_I["N"]] += 2 * N2_PER_O2 * o2
+    calcine = np.zeros((N_PHASES, N_COMPONENTS, n))
+    calcine[_SOLID] = _to_kg(solid)
+    offgas = np.zeros_like(calcine)
+    offgas[_GAS] = _to_kg(gas)
+    calcine, offgas = (clean_rounding(x, feed.total()) for x in (calcine, offgas))
+    air = np.zeros_like(calcine)
+    air[_GAS, _I["O"]] = 2 * o2 * MOLAR_MASS[_I["O"]]
+    air[_GAS, _I["N"]] = 2 * N2_PER_O2 * o2 * MOLAR_MASS[_I["N"]]
+    absorbed = (params["solid_heat_capacity"] * calcine[_SOLID].sum(axis=0) * (T - T_REF)
+                + _ENTHALPY["carbonate_decomposition"] * co2
+                + _ENTHALPY["water_evaporation"] * evaporated
+                + _ENTHALPY["ce_oxidation"] * oxidised) / 3600.0
+    fuel = np.maximum(absorbed, 0.0) / params["kiln_efficiency"]
+    ce = feed.component("Ce")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ce_iv = np.where(ce > 0, oxidised * MOLAR_MASS[_I["Ce"]] / np.where(ce > 0, ce, 1.0), 0.0)
+    return OperationResult(
+        outlets={"calcine": Stream(calcine), "offgas": Stream(offgas)},
+        added={"air": Stream(air), "water": reagent_stream("H2O", water_in * molar_mass("H2O"))},
+        equipment={"kiln": Equipment(kind="rotary_kiln", size=fuel, size_unit="kW",
+                                     note="size = fuel heat input")},
+        consumption={"fuel_kW": fuel},
+        info={"decomposed_fraction": X, "ce_iv_fraction": ce_iv, "co2_kg_h": co2 * molar_mass("CO2"),
+              "hf_kg_h": gas[_I["F"]] * molar_mass("HF"), "kiln_heat_absorbed_kW": absorbed,
+              "mass_loss_fraction": 1.0 - calcine[_SOLID].sum(axis=0) / np.maximum(
+                  (feed.flows[_SOLID] + feed.flows[_AQ]).sum(axis=0), 1e-300)})
+
+
+#: Gypsum conditional solubility product [mol^2/L^2] for the calcine leach (neutralisation.toml).
+_GYPSUM_KSP = load_toml(DATA_DIR / "neutralisation.toml")["neutralisation"]["parameters"][
+    "gypsum_solubility_product"]["value"]
+
+SPECS = {
+    "sulfation_roast": OperationSpec(
+        name="sulfation_roast",
+        description="Concentrated-H2SO4 bake and roast of bauxite residue (Fe sulfate decomposed, "
+                    "Sc/REE sulfates kept), water leach of the calcine, scrubbed off-gas",
+        inlets=("feed",), outlets=("slurry", "offgas", "scrubber_product"),
+        parameters=load_parameters(_DATA, "sulfation_roast", str(_DATA_PATH)),
+        run=run_sulfation_roast),
+    "oxidative_roast": OperationSpec(
+        name="oxidative_roast",
+        description="Oxidative roasting of bastnasite concentrate: REFCO3 -> REOF + CO2, "
+                    "Ce(III) -> Ce(IV)",
+        inlets=("feed",), outlets=("calcine", "offgas"),
+        parameters=load_parameters(_DATA, "oxidative_roast", str(_DATA_PATH)),
+        run=run_oxidative_roast),
+}
