@@ -6,6 +6,7 @@ from hypothesis import given, strategies as st
 
 from redmud.chemistry import ATOMIC_WEIGHTS, ELEMENTS, molar_mass
 from redmud.operations import get_spec
+from redmud.operations.common import free_acid_kmol_h, water_kg_h
 from redmud.operations.precipitation import (gypsum_precipitated, hydroxide_equilibrium_mol_l,
                                              hydroxide_precipitated_fraction, oxalate_conversion)
 from redmud.streams import COMPONENT_INDEX, N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
@@ -106,8 +107,15 @@ def test_oxalic_acid_demand_stoichiometric():
     nd = cake_solid[COMPONENT_INDEX["Nd"], 0] / ATOMIC_WEIGHTS["Nd"]
     assert cake_solid[COMPONENT_INDEX["C"], 0] / ATOMIC_WEIGHTS["C"] == pytest.approx(3 * nd)
     assert cake_solid[COMPONENT_INDEX["H"], 0] / H == pytest.approx(10 * nd)
-    # 6 H+ per 2 Nd stay in the filtrate: free acid rises by 3 per Nd precipitated
-    assert np.isfinite(result.info["filtrate_pH"][0])
+    # 6 H+ per 2 Nd stay in the filtrate: free acid rises by 3 per Nd precipitated, and the
+    # reported pH agrees with the filtrate's charge balance (common.free_acid_kmol_h)
+    filtrate = result.outlets["filtrate"].phase("aqueous")
+    acid = free_acid_kmol_h(filtrate)[0]
+    assert acid == pytest.approx(3 * x * result.outlets["filtrate"].total("aqueous")[0]
+                                 / (result.outlets["filtrate"].total("aqueous")[0]
+                                    + result.outlets["precipitate"].total("aqueous")[0]))
+    assert result.info["filtrate_pH"][0] == pytest.approx(
+        -np.log10(acid * 1000 / water_kg_h(filtrate)[0]))
 
 
 def test_limited_oxalic_acid_never_creates_mass():
