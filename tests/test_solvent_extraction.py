@@ -318,3 +318,11 @@ def test_property_balance_and_non_negative(seed, set_name, strip, scrub, reducta
     for stream in [*res.outlets.values(), *res.added.values()]:
         assert np.all(stream.flows >= 0)
     assert np.all(res.info["loading_fraction"] <= res.info["capacity_scale"] * 0 + 1.0 + 1e-12)
+
+
+def test_liquor_without_extractable_metals():
+    feed = liquor(g_l={"Na": 1.0})
+    for strip in ("NaOH", "HCl"):
+        res = run(feed, strip_reagent=strip)
+        assert res.check_balance({"feed": feed}, "sx") <= 1e-9
+        assert res.outlets["raffinate"].component("Na")[0] == pytest.approx(100.0, rel=1e-12)

@@ -481,6 +481,8 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
                                                       p["reduction_fraction"], p["reductant"])
     aq_feed = aqueous + reductant_kg
     species = _species_kmol(aq_feed, fe2)
+    idx = idx[np.any(species[idx] > 0, axis=1)]     # species absent from every sample stay zero
+    charge = SPECIES_CHARGE[idx]
     feed_x = species[idx]
 
     # -- volumes [L/h] and acids [kmol/h] -------------------------------------------------------
