@@ -25,6 +25,7 @@ OPERATION_MODULES = {
     "oxalate_precipitation": "redmud.operations.precipitation",
     "hydroxide_precipitation": "redmud.operations.precipitation",
     "calcination": "redmud.operations.calcination",
+    "mixer": "redmud.operations.mixing",
 }
 
 
