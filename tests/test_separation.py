@@ -5,8 +5,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from redmud.operations import get_spec
-from redmud.operations.separation import (ccd_feed_fraction_to_residue, liquid_to_underflow_fraction,
-                                          thickener_area_m2, thickener_drive_kw)
+from redmud.operations.separation import ccd_feed_fraction_to_residue, liquid_to_underflow_fraction
 from redmud.streams import N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream, balance_error
 
 

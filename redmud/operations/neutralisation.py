@@ -135,7 +135,10 @@ def clean_rounding(flows, scale, rtol=1e-12):
     """Set to zero the tiny negative flows [kg/h] that subtracting equal amounts computed along
     different paths leaves (|x| <= rtol x scale); larger negatives are left for the balance
     check to catch."""
-    return np.where((flows < 0) & (flows >= -rtol * np.asarray(scale)), 0.0, flows)
+    negative = flows < 0
+    if not negative.any():                      # the usual case: one pass over the array
+        return flows
+    return np.where(negative & (flows >= -rtol * np.asarray(scale)), 0.0, flows)
 
 
 # --- operation --------------------------------------------------------------------------------

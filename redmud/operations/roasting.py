@@ -158,8 +158,9 @@ def scrub(gas, efficiency, reagent, stoichiometric_ratio):
         fed = stoichiometric_ratio * base_equivalents
         water = np.zeros(n)
         solid = np.zeros_like(gas)
-    liquor = captured + formula_kmol(reagent, fed, n) + formula_kmol("H2O", water, n) - solid
-    return captured, fed, water, solid, np.maximum(liquor, 0.0)
+    supplied = captured + formula_kmol(reagent, fed, n) + formula_kmol("H2O", water, n)
+    liquor = clean_rounding(supplied - solid, supplied.sum(axis=0))
+    return captured, fed, water, solid, liquor
 
 
 def formula_kmol(formula: str, kmol_h, n: int) -> np.ndarray:
@@ -244,17 +245,16 @@ def run_sulfation_roast(inlets, params, context) -> OperationResult:
     gas -= captured
 
     water_added = leach_water + (kiln_water + hydrate) * molar_mass("H2O")
-    slurry = np.zeros((N_PHASES, N_COMPONENTS, n))
-    slurry[_SOLID] = _to_kg(solid)
-    slurry[_AQ] = _to_kg(dissolved) + formula_flows("H2O", leach_water)
-    offgas = np.zeros_like(slurry)
-    offgas[_GAS] = _to_kg(gas)
-    product = np.zeros_like(slurry)
-    product[_SOLID] = _to_kg(scrub_solid)
-    product[_AQ] = _to_kg(scrub_liquor)
     # sulfur added and removed along several paths can leave -1e-15 kg/h where none remains
     scale = feed.total() + acid * molar_mass("H2SO4") + water_added
-    slurry, offgas, product = (clean_rounding(x, scale) for x in (slurry, offgas, product))
+    slurry = np.zeros((N_PHASES, N_COMPONENTS, n))
+    slurry[_SOLID] = clean_rounding(_to_kg(solid), scale)
+    slurry[_AQ] = clean_rounding(_to_kg(dissolved), scale) + formula_flows("H2O", leach_water)
+    offgas = np.zeros_like(slurry)
+    offgas[_GAS] = clean_rounding(_to_kg(gas), scale)
+    product = np.zeros_like(slurry)
+    product[_SOLID] = clean_rounding(_to_kg(scrub_solid), scale)
+    product[_AQ] = clean_rounding(_to_kg(scrub_liquor), scale)
     slurry = Stream(slurry)
 
     # heat absorbed by the charge [kW]: solids to T, water evaporated, acid volatilised,
@@ -318,10 +318,9 @@ def run_oxidative_roast(inlets, params, context) -> OperationResult:
     solid[_I["O"]] += 2 * o2
     gas[_I["N"]] += 2 * N2_PER_O2 * o2
     calcine = np.zeros((N_PHASES, N_COMPONENTS, n))
-    calcine[_SOLID] = _to_kg(solid)
+    calcine[_SOLID] = clean_rounding(_to_kg(solid), feed.total())
     offgas = np.zeros_like(calcine)
-    offgas[_GAS] = _to_kg(gas)
-    calcine, offgas = (clean_rounding(x, feed.total()) for x in (calcine, offgas))
+    offgas[_GAS] = clean_rounding(_to_kg(gas), feed.total())
     air = np.zeros_like(calcine)
     air[_GAS, _I["O"]] = 2 * o2 * MOLAR_MASS[_I["O"]]
     air[_GAS, _I["N"]] = 2 * N2_PER_O2 * o2 * MOLAR_MASS[_I["N"]]

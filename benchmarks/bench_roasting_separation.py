@@ -1,0 +1,70 @@
+"""Benchmark of the roasting, separation, neutralisation and desorption operations (not a test).
+
+Times each operation at 1 sample and at 100,000 samples (random parameters within their
+bounds, feeds at 1 t/h) and prints the ratio t(1e5) / t(1); target < 100.
+Run: ``python benchmarks/bench_roasting_separation.py``.
+"""
+
+import time
+
+import numpy as np
+
+from redmud.feedstocks import load_feedstock
+from redmud.operations import get_spec
+from redmud.operations.common import reagent_stream
+from redmud.streams import mix
+
+N = 100_000
+
+
+def timed(spec, inlets, params, repeat):
+    best = np.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        spec.run(inlets, params, {"feedstock": None, "n_samples": next(iter(inlets.values())).n_samples})
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def random_params(spec, n, rng):
+    values = {}
+    for name, p in spec.parameters.items():
+        if p.kind == "quantity" and p.bounds is not None:
+            values[name] = rng.uniform(*p.bounds, n)
+        elif p.kind == "integer":
+            values[name] = rng.integers(int(p.bounds[0]), int(p.bounds[1]) + 1, n).astype(float)
+    return spec.parse_parameters(values, spec.name)
+
+
+def acid_liquor(n):
+    rate = np.full(n, 1.0)
+    return mix(reagent_stream("H2SO4", 10.0 * rate, water_kg_h=1000.0 * rate),
+               reagent_stream("Fe2(SO4)3", 20.0 * rate), reagent_stream("Al2(SO4)3", 10.0 * rate),
+               reagent_stream("Na2SO4", 5.0 * rate), reagent_stream("Nd2(SO4)3", 0.1 * rate),
+               reagent_stream("Fe2O3", 100.0 * rate, phase="solid"))
+
+
+def main():
+    rng = np.random.default_rng(1)
+    residue = load_feedstock("greece-aog")
+    concentrate = load_feedstock("mountain-pass-concentrate")
+    clay = load_feedstock("ion-adsorption-clay")
+    cases = {
+        "sulfation_roast": ("feed", lambda n: residue.stream(np.full(n, 1000.0))),
+        "oxidative_roast": ("feed", lambda n: concentrate.stream(np.full(n, 1000.0))),
+        "thickener": ("feed", acid_liquor),
+        "filter": ("feed", acid_liquor),
+        "ccd_wash": ("feed", acid_liquor),
+        "neutralisation": ("feed", acid_liquor),
+        "ammonium_sulfate_desorption": ("ore", lambda n: clay.stream(np.full(n, 1000.0))),
+    }
+    for name, (port, make) in cases.items():
+        spec = get_spec(name)
+        one = spec.parse_parameters({}, name)
+        t1 = timed(spec, {port: make(1)}, one, 20)
+        tn = timed(spec, {port: make(N)}, random_params(spec, N, rng), 2)
+        print(f"{name:28s}: 1 sample {t1 * 1e3:7.3f} ms, 1e5 samples {tn:7.3f} s, ratio {tn / t1:6.1f}")
+
+
+if __name__ == "__main__":
+    main()
