@@ -133,8 +133,8 @@ def utility_lines(result, values: dict, jurisdiction: str, cost_year: int) -> li
         rec = table[key]
         name = rec["price"].split(".")[-1]
         path = f"utility.{name}"
-        kwh = np.asarray(kw, float) * hours
-        quantity = kwh if rec["per"] == "kWh" else kwh / KWH_PER_GJ
+        per_hour = np.asarray(kw, float) * hours          # kWh/yr, or m^3/yr for a volume
+        quantity = per_hour / KWH_PER_GJ if rec["per"] == "GJ" else per_hour
         user = path in values
         quote = None if user else utility_quote(rec["price"], jurisdiction, rec["per"])
         price = _escalated(values[path] if user else quote.value, quote, cost_year, user)
