@@ -36,6 +36,28 @@ def parameter_specs(route: Route, feedstock: Feedstock) -> dict[str, tuple[Param
     return specs
 
 
+#: How the cash flow is read: a simple DCF or the NETL QGESS convention (redmud/data/finance.toml).
+CONVENTION_PARAM = Param("", "simple", "cash-flow convention", "redmud/data/finance.toml",
+                         kind="choice", choices=("simple", "qgess"))
+
+
+def split_overrides(route: Route, feedstock: Feedstock, overrides: dict | None) -> tuple[dict, dict]:
+    """Overrides of the route and feed paths, and those of the cost layer (checked names)."""
+    from redmud.costing.parameters import cost_parameter_specs
+
+    route_specs = parameter_specs(route, feedstock)
+    cost_specs = cost_parameter_specs()
+    route_part, cost_part = {}, {}
+    for path, value in dict(overrides or {}).items():
+        if path in route_specs:
+            route_part[path] = value
+        elif path in cost_specs or path == "finance.convention":
+            cost_part[path] = value
+        else:
+            raise unknown(path, "parameter path", path, [*route_specs, *cost_specs, "finance.convention"])
+    return route_part, cost_part
+
+
 def resolve(route: Route, feedstock: Feedstock, overrides: dict | None) -> tuple[dict, int]:
     """Parsed values of every route path (defaults, then overrides) and the number of samples."""
     specs = parameter_specs(route, feedstock)
@@ -107,25 +129,60 @@ class RunResult:
             "balance_max_relative_error": self.balance_max_relative_error,
             "recycle_iterations": fs.iterations,
             "failed_samples": int(np.sum(fs.failed)),
-            **{k: v for k, v in self.extra.items()},
+            **{k: (self.scalar(v) if isinstance(v, np.ndarray) and v.dtype.kind == "f" else
+                   {kk: self.scalar(vv) if isinstance(vv, np.ndarray) and vv.dtype.kind == "f" else _plain(vv)
+                    for kk, vv in v.items()} if isinstance(v, dict) else _plain(v))
+               for k, v in self.extra.items() if k not in ("economics", "metrics")},
         }
 
 
-def run(route, feedstock=None, overrides: dict | None = None, on_failure: str = "raise") -> RunResult:
+def _plain(value):
+    """Reason arrays of one sample become strings; other arrays lists."""
+    if isinstance(value, np.ndarray):
+        return value.reshape(-1)[0] if value.size == 1 else value.tolist()
+    return value
+
+
+def run(route, feedstock=None, overrides: dict | None = None, on_failure: str = "raise",
+        economics: bool = True, price_file=None) -> RunResult:
     """Evaluate a route (name, path or :class:`Route`) on a feedstock (name, path or object).
 
     ``overrides`` maps parameter paths (``"leach.temperature"``, ``"plant.capacity"``,
-    ``"feed.Sc"``) to values: strings with units (``"80 degC"``), pint Quantities, numbers in
-    the path's unit, or arrays of samples. With ``on_failure="nan"`` samples whose recycles do
-    not converge are NaN with the reason recorded, and the rest go on.
+    ``"feed.Sc"``, ``"price.Sc2O3"``, ``"finance.discount_rate"``) to values: strings with units
+    (``"80 degC"``), pint Quantities, numbers in the path's unit, or arrays of samples. With
+    ``on_failure="nan"`` samples whose recycles do not converge are NaN with the reason recorded,
+    and the rest go on. ``economics=False`` skips the cost layer (mass balance only).
     """
     route = route if isinstance(route, Route) else load_route(route)
     feedstock = feedstock if isinstance(feedstock, Feedstock) else load_feedstock(feedstock or route.default_feedstock)
-    values, n = resolve(route, feedstock, overrides)
+    route_overrides, cost_overrides = split_overrides(route, feedstock, overrides)
+    convention = CONVENTION_PARAM.parse(cost_overrides.pop("finance.convention", "simple"), "finance.convention")
+    values, n = resolve(route, feedstock, route_overrides)
+    if economics:
+        from redmud.costing.parameters import parse_cost_values
+        cost_values = parse_cost_values(cost_overrides)   # checked before the mass balance runs
     flowsheet = evaluate(route, feedstock, values, n, on_failure=on_failure)
     result = RunResult(flowsheet, values, n)
     _summarise(result)
+    if economics:
+        _add_economics(result, cost_values, convention, price_file)
     return result
+
+
+def _add_economics(result: RunResult, cost_values: dict, convention: str, price_file) -> None:
+    from redmud.costing.economics import evaluate_economics
+
+    econ = evaluate_economics(result, cost_values, convention, price_file)
+    summary = econ.summary()
+    result.extra["economics"] = econ
+    result.extra.update(summary)
+    columns = {k: summary[k] for k in ("capex_usd", "opex_usd_per_year", "revenue_usd_per_year",
+                                       "npv_usd", "irr", "payback_years")}
+    for product, value in summary["levelized_cost_usd_per_kg"].items():
+        columns[f"levelized_cost_{product}_usd_per_kg"] = value
+    for product, value in summary["breakeven_price_usd_per_kg"].items():
+        columns[f"breakeven_price_{product}_usd_per_kg"] = value
+    result.extra["metrics"] = columns
 
 
 def product_content(stream_flows_by_component: np.ndarray, product: str) -> np.ndarray:

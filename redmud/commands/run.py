@@ -99,5 +99,21 @@ def print_run(content: dict) -> None:
     if content["utilities"]:
         print()
         print(format_table([{"utility": k, "value": v} for k, v in content["utilities"].items()]))
+    if "capex_usd" in content:
+        print(f"\neconomics ({content['convention']} DCF, {content['cost_year']} USD, {content['jurisdiction']}, "
+              f"prices {content['price_scenario']}):")
+        rows = [{"metric": "capital (total capital investment)", "value": content["capex_usd"], "unit": "USD"},
+                {"metric": "operating cost", "value": content["opex_usd_per_year"], "unit": "USD/yr"},
+                {"metric": "revenue", "value": content["revenue_usd_per_year"], "unit": "USD/yr"},
+                {"metric": "NPV", "value": content["npv_usd"], "unit": "USD"},
+                {"metric": "IRR", "value": content["irr"], "unit": "1/yr",
+                 "note": content.get("irr_reason") or ""},
+                {"metric": "discounted payback", "value": content["payback_years"], "unit": "yr",
+                 "note": content.get("payback_years_reason") or ""}]
+        for product, value in content["levelized_cost_usd_per_kg"].items():
+            rows.append({"metric": f"levelised cost, {product}", "value": value, "unit": "USD/kg oxide"})
+        for product, value in content["breakeven_price_usd_per_kg"].items():
+            rows.append({"metric": f"break-even price, {product}", "value": value, "unit": "USD/kg oxide"})
+        print(format_table(rows, ["metric", "value", "unit", "note"]))
     print(f"\nmass balance: max relative error {content['balance_max_relative_error']:.2e} "
           f"(tolerance 1e-9); recycle iterations {content['recycle_iterations']}")
