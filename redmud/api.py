@@ -41,20 +41,23 @@ CONVENTION_PARAM = Param("", "simple", "cash-flow convention", "redmud/data/fina
                          kind="choice", choices=("simple", "qgess"))
 
 
-def split_overrides(route: Route, feedstock: Feedstock, overrides: dict | None) -> tuple[dict, dict]:
-    """Overrides of the route and feed paths, and those of the cost layer (checked names)."""
+def all_parameter_specs(route: Route, feedstock: Feedstock) -> dict[str, tuple[Param, object]]:
+    """Every parameter path a run accepts: route, feed, cost and finance paths."""
     from redmud.costing.parameters import cost_parameter_specs
 
+    return {**parameter_specs(route, feedstock), **cost_parameter_specs(),
+            "finance.convention": (CONVENTION_PARAM, CONVENTION_PARAM.default)}
+
+
+def split_overrides(route: Route, feedstock: Feedstock, overrides: dict | None) -> tuple[dict, dict]:
+    """Overrides of the route and feed paths, and those of the cost layer (checked names)."""
     route_specs = parameter_specs(route, feedstock)
-    cost_specs = cost_parameter_specs()
+    specs = all_parameter_specs(route, feedstock)
     route_part, cost_part = {}, {}
     for path, value in dict(overrides or {}).items():
-        if path in route_specs:
-            route_part[path] = value
-        elif path in cost_specs or path == "finance.convention":
-            cost_part[path] = value
-        else:
-            raise unknown(path, "parameter path", path, [*route_specs, *cost_specs, "finance.convention"])
+        if path not in specs:
+            raise unknown(path, "parameter path", path, specs)
+        (route_part if path in route_specs else cost_part)[path] = value
     return route_part, cost_part
 
 
@@ -161,6 +164,10 @@ def run(route, feedstock=None, overrides: dict | None = None, on_failure: str = 
     if economics:
         from redmud.costing.parameters import parse_cost_values
         cost_values = parse_cost_values(cost_overrides)   # checked before the mass balance runs
+        sizes = {np.size(v) for v in cost_values.values() if not isinstance(v, str)} | {n}
+        if any(size not in (1, max(sizes)) for size in sizes):
+            raise InputError("overrides", f"sample arrays must all have one length; got lengths {sorted(sizes)}")
+        n = max(sizes)
     flowsheet = evaluate(route, feedstock, values, n, on_failure=on_failure)
     result = RunResult(flowsheet, values, n)
     _summarise(result)

@@ -44,14 +44,14 @@ class ModelCall:
 
 def path_units(route: str, feedstock: str | None, paths: list[str]) -> dict[str, str]:
     """The unit of each parameter path (bare numbers in --grid/--dist take it)."""
-    from redmud.api import parameter_specs
+    from redmud.api import all_parameter_specs
     from redmud.errors import unknown
     from redmud.feedstocks import load_feedstock
     from redmud.routes import load_route
 
     route_obj = load_route(route)
     feed = load_feedstock(feedstock or route_obj.default_feedstock)
-    specs = parameter_specs(route_obj, feed)
+    specs = all_parameter_specs(route_obj, feed)
     units = {}
     for path in paths:
         if path not in specs:
