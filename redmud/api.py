@@ -132,11 +132,16 @@ class RunResult:
             "balance_max_relative_error": self.balance_max_relative_error,
             "recycle_iterations": fs.iterations,
             "failed_samples": int(np.sum(fs.failed)),
-            **{k: (self.scalar(v) if isinstance(v, np.ndarray) and v.dtype.kind == "f" else
-                   {kk: self.scalar(vv) if isinstance(vv, np.ndarray) and vv.dtype.kind == "f" else _plain(vv)
-                    for kk, vv in v.items()} if isinstance(v, dict) else _plain(v))
-               for k, v in self.extra.items() if k not in ("economics", "metrics")},
+            **{k: self._json_ready(v) for k, v in self.extra.items() if k not in ("economics", "metrics")},
         }
+
+    def _json_ready(self, value):
+        """Float arrays of one sample become floats, at any depth of nested dicts."""
+        if isinstance(value, dict):
+            return {k: self._json_ready(v) for k, v in value.items()}
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            return self.scalar(value)
+        return _plain(value)
 
 
 def _plain(value):
@@ -147,14 +152,15 @@ def _plain(value):
 
 
 def run(route, feedstock=None, overrides: dict | None = None, on_failure: str = "raise",
-        economics: bool = True, price_file=None) -> RunResult:
+        economics: bool = True, price_file=None, environment: bool = True) -> RunResult:
     """Evaluate a route (name, path or :class:`Route`) on a feedstock (name, path or object).
 
     ``overrides`` maps parameter paths (``"leach.temperature"``, ``"plant.capacity"``,
     ``"feed.Sc"``, ``"price.Sc2O3"``, ``"finance.discount_rate"``) to values: strings with units
     (``"80 degC"``), pint Quantities, numbers in the path's unit, or arrays of samples. With
     ``on_failure="nan"`` samples whose recycles do not converge are NaN with the reason recorded,
-    and the rest go on. ``economics=False`` skips the cost layer (mass balance only).
+    and the rest go on. ``economics=False`` skips the cost layer (mass balance only);
+    ``environment=False`` skips the environmental footprint (:mod:`redmud.environment`).
     """
     route = route if isinstance(route, Route) else load_route(route)
     feedstock = feedstock if isinstance(feedstock, Feedstock) else load_feedstock(feedstock or route.default_feedstock)
@@ -173,7 +179,22 @@ def run(route, feedstock=None, overrides: dict | None = None, on_failure: str = 
     _summarise(result)
     if economics:
         _add_economics(result, cost_values, convention, price_file)
+    if environment:
+        _add_environment(result, result.extra.get("jurisdiction", "united-states"))
     return result
+
+
+def _add_environment(result: RunResult, jurisdiction: str) -> None:
+    """The footprint (inventory and indicators) in ``extra["environment"]``, flat columns in metrics.
+
+    Runs after the economics so that value allocation can read the revenue lines; the grid
+    factor is the economics' jurisdiction (``"united-states"`` when the economics did not run).
+    """
+    from redmud.environment import environment_metrics, evaluate_environment
+
+    env = evaluate_environment(result, jurisdiction)
+    result.extra["environment"] = env
+    result.extra.setdefault("metrics", {}).update(environment_metrics(env))
 
 
 def _add_economics(result: RunResult, cost_values: dict, convention: str, price_file) -> None:

@@ -115,5 +115,42 @@ def print_run(content: dict) -> None:
         for product, value in content["breakeven_price_usd_per_kg"].items():
             rows.append({"metric": f"break-even price, {product}", "value": value, "unit": "USD/kg oxide"})
         print(format_table(rows, ["metric", "value", "unit", "note"]))
+    if "environment" in content:
+        print_environment(content["environment"])
     print(f"\nmass balance: max relative error {content['balance_max_relative_error']:.2e} "
           f"(tolerance 1e-9); recycle iterations {content['recycle_iterations']}")
+
+
+def print_environment(env: dict) -> None:
+    """The short environment block of ``redmud run``: CO2e, water, waste per kg; Th and U in residues."""
+    print(f"\nenvironment (grid: {env['jurisdiction']}; {env['basis']}):")
+    rows = []
+    for product in env["co2e_kg_per_kg"]:
+        rows.append({"product": product, "kg CO2e/kg (mass alloc.)": env["co2e_kg_per_kg_by_mass"][product],
+                     "kg CO2e/kg (value alloc.)": env["co2e_kg_per_kg_by_value"][product],
+                     "water m3/kg": env["water_m3_per_kg"][product],
+                     "solid waste kg/kg": env["solid_waste_kg_per_kg"][product],
+                     "reagents kg/kg": env["reagent_kg_per_kg"][product]})
+    if rows:
+        print(format_table(rows))
+    ghg = env["co2e_kg_per_year"]
+    print("t CO2e/yr: " + ", ".join(f"{k} {_num(v) / 1000:.4g}" for k, v in ghg.items()))
+    exempt = env["radionuclides"]["exemption_level_Bq_per_g"]
+    rows = [{"residue": name, "dry t/yr": _num(r["dry_kg_per_year"]) / 1000, "Th ppm": _num(r.get("Th_ppm")),
+             "Th-232 Bq/g": _num(r.get("Th232_Bq_per_g")), "U ppm": _num(r.get("U_ppm")),
+             "U-238 Bq/g": _num(r.get("U238_Bq_per_g")),
+             "note": "; ".join(r[k] for k in ("Th_reason", "U_reason") if r.get(k))}
+            for name, r in env["residues"].items()]
+    if rows:
+        print(f"residues (IAEA exemption level {exempt:g} Bq/g per nuclide):")
+        print(format_table(rows))
+    for flag in env["flags"]:
+        print(f"  flag: {flag}")
+
+
+def _num(value):
+    """A float for a table cell; None (unknown) stays None, arrays show their mean."""
+    if value is None:
+        return None
+    value = np.asarray(value, dtype=float)
+    return float(value) if value.size == 1 else float(np.nanmean(value))
