@@ -126,3 +126,25 @@ def test_changed_inputs_refuse_to_resume(tmp_path):
 def test_missing_output_folder_fails_before_work(tmp_path):
     with pytest.raises(InputError, match="does not exist"):
         execute(lambda a, b: None, 10, tmp_path / "nope" / "o.parquet", {})
+
+
+def test_sobol_and_morris_take_several_outputs_at_once():
+    def two(X):
+        return np.vstack([ishigami(X), 3.0 * X[:, 2]])     # the second output depends on x3 alone
+    out = sensitivity.sobol(two, np.full(3, -np.pi), np.full(3, np.pi), n=2 ** 12, seed=2)
+    single = sensitivity.sobol(ishigami, np.full(3, -np.pi), np.full(3, np.pi), n=2 ** 12, seed=2)
+    assert out["first_order"].shape == (2, 3)
+    assert np.allclose(out["first_order"][0], single["first_order"])
+    assert np.allclose(out["first_order"][1], [0, 0, 1], atol=1e-9) and np.allclose(out["total_order"][1], [0, 0, 1])
+    screening = sensitivity.morris(two, np.full(3, -np.pi), np.full(3, np.pi), trajectories=10, seed=3)
+    assert screening["mu_star"].shape == (2, 3) and np.allclose(screening["mu_star"][1, :2], 0.0)
+    assert np.allclose(screening["mu_star"][0], sensitivity.morris(ishigami, np.full(3, -np.pi), np.full(3, np.pi),
+                                                                   trajectories=10, seed=3)["mu_star"])
+
+
+def test_bad_input_in_the_first_chunk_leaves_no_partial_folder(tmp_path):
+    def bad(start, stop):
+        raise InputError("feed.Fe", "too much")
+    with pytest.raises(InputError):
+        execute(bad, 10, tmp_path / "o.parquet", {}, chunk_size=5)
+    assert not (tmp_path / "o.parquet.partial").exists()

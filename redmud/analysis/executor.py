@@ -104,10 +104,11 @@ def check_output_path(out: Path) -> None:
 
 def execute(evaluate_chunk: Callable, n: int, out: Path, manifest: dict, chunk_size: int = DEFAULT_CHUNK_SIZE,
             backend: str = "serial", scheduler: str | None = None, restart: bool = False,
-            progress: bool | None = None):
+            progress: bool | None = None, scheduler_timeout: float = SCHEDULER_TIMEOUT_S):
     """Evaluate ``evaluate_chunk(start, stop) -> pandas.DataFrame`` over all chunks, resumable.
 
     Returns the concatenated DataFrame, also written to ``out`` (Parquet) atomically.
+    ``scheduler_timeout`` [s] bounds the wait for a Dask scheduler at ``scheduler``.
     """
     import pandas as pd
 
@@ -130,11 +131,18 @@ def execute(evaluate_chunk: Callable, n: int, out: Path, manifest: dict, chunk_s
         todo = [(i, r) for i, r in enumerate(ranges) if not (partial / f"chunk-{i:06d}.parquet").exists()]
         if len(todo) < len(ranges):
             log.info("resuming: %d of %d chunks already done", len(ranges) - len(todo), len(ranges))
-        bar = _progress(len(ranges), len(ranges) - len(todo), progress)
-        for i, frame in _run_backend(evaluate_chunk, todo, backend, scheduler):
-            _write_parquet(frame, partial / f"chunk-{i:06d}.parquet")
-            bar.update(1)
-        bar.close()
+        done = n - sum(stop - start for _, (start, stop) in todo)
+        bar = _progress(n, done, progress)
+        try:
+            for i, frame in _run_backend(evaluate_chunk, todo, backend, scheduler, scheduler_timeout):
+                _write_parquet(frame, partial / f"chunk-{i:06d}.parquet")
+                bar.update(ranges[i][1] - ranges[i][0])
+        except InputError:
+            if not any(partial.glob("chunk-*.parquet")):   # bad input, nothing done: leave no trace
+                shutil.rmtree(partial, ignore_errors=True)
+            raise
+        finally:
+            bar.close()
         frames = [pd.read_parquet(partial / f"chunk-{i:06d}.parquet") for i in range(len(ranges))]
         table = pd.concat(frames, ignore_index=True)
         _write_parquet(table, out, metadata={"redmud": json.dumps({**manifest, "hash": digest}, default=str)})
@@ -165,7 +173,8 @@ def _write_parquet(frame, path: Path, metadata: dict | None = None) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _run_backend(evaluate_chunk, todo, backend: str, scheduler: str | None):
+def _run_backend(evaluate_chunk, todo, backend: str, scheduler: str | None,
+                 scheduler_timeout: float = SCHEDULER_TIMEOUT_S):
     """Yield (chunk index, DataFrame) in completion order."""
     if backend == "serial" and scheduler is None:
         for i, (start, stop) in todo:
@@ -179,10 +188,10 @@ def _run_backend(evaluate_chunk, todo, backend: str, scheduler: str | None):
         raise InputError("--backend dask", "dask is not installed: pip install 'redmud[dask]'") from None
     if scheduler:
         try:
-            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+            client = Client(scheduler, timeout=scheduler_timeout)
         except (OSError, TimeoutError) as err:
             raise InputError("--scheduler", f"no Dask scheduler answered at {scheduler} within "
-                                            f"{SCHEDULER_TIMEOUT_S} s ({err.__class__.__name__})") from None
+                                            f"{scheduler_timeout:g} s ({err.__class__.__name__})") from None
         cluster = None
     else:
         cluster = LocalCluster(n_workers=min(os.cpu_count() or 1, 4), threads_per_worker=1, processes=True)
@@ -206,10 +215,10 @@ class _NoBar:
 
 
 def _progress(total: int, done: int, enabled: bool | None):
-    """A tqdm bar on a terminal (stderr), nothing otherwise."""
+    """A tqdm bar on a terminal (stderr) counting samples, nothing otherwise."""
     if enabled is None:
         enabled = sys.stderr.isatty()
     if not enabled:
         return _NoBar()
     from tqdm import tqdm
-    return tqdm(total=total, initial=done, unit="chunk", file=sys.stderr)
+    return tqdm(total=total, initial=done, unit="sample", unit_scale=True, file=sys.stderr, smoothing=0.1)

@@ -52,7 +52,8 @@ def sobol(f: Callable, low: np.ndarray, high: np.ndarray, n: int, seed: int = 0,
     AB[np.arange(d), :, np.arange(d)] = B[:, np.arange(d)].T
     X = np.concatenate([A, B, AB.reshape(d * n, d)])
     y = np.atleast_2d(np.asarray(f(X), dtype=float))
-    f_A, f_B, f_AB = y[:, :n], y[:, n:2 * n], y[:, 2 * n:].reshape(y.shape[0], d, n)
+    # scipy wants f_AB shaped (d, outputs, n); our AB rows are parameter-major
+    f_A, f_B, f_AB = y[:, :n], y[:, n:2 * n], y[:, 2 * n:].reshape(y.shape[0], d, n).transpose(1, 0, 2)
     result = sobol_indices(func={"f_A": f_A, "f_B": f_B, "f_AB": f_AB}, n=n)
     return {"first_order": np.squeeze(result.first_order), "total_order": np.squeeze(result.total_order)}
 
@@ -85,12 +86,14 @@ def morris(f: Callable, low: np.ndarray, high: np.ndarray, trajectories: int = 2
         orders.append(order)
     U = np.array(points)                           # (r, d+1, d) in [0, 1]
     X = low + (high - low) * U.reshape(-1, d)
-    y = np.asarray(f(X), dtype=float).reshape(trajectories, d + 1)
-    effects = np.empty((trajectories, d))
+    raw = np.asarray(f(X), dtype=float)
+    y = np.atleast_2d(raw).reshape(-1, trajectories, d + 1)          # (outputs, r, d+1)
+    effects = np.empty((y.shape[0], trajectories, d))
     for t, order in enumerate(orders):
-        effects[t, order] = (y[t, 1:] - y[t, :-1]) / delta
-    return {"mu_star": np.abs(effects).mean(axis=0), "mu": effects.mean(axis=0),
-            "sigma": effects.std(axis=0, ddof=1)}
+        effects[:, t, order] = (y[:, t, 1:] - y[:, t, :-1]) / delta
+    shape = (lambda a: a[0]) if raw.ndim == 1 else (lambda a: a)  # (d,) for one output, else (k, d)
+    return {"mu_star": shape(np.abs(effects).mean(axis=1)), "mu": shape(effects.mean(axis=1)),
+            "sigma": shape(effects.std(axis=1, ddof=1))}
 
 
 def spearman(X: np.ndarray, y: np.ndarray) -> np.ndarray:
