@@ -14,7 +14,7 @@ import sys
 from redmud.errors import RedmudError
 
 #: Command modules in ``redmud.commands``; each has ``add_parser(subparsers)``.
-COMMAND_MODULES = ("listing", "feedstock", "run", "analyses", "cashflow", "costs", "compare")
+COMMAND_MODULES = ("listing", "feedstock", "run", "analyses", "cashflow", "costs", "compare", "study", "report")
 
 
 class _Parser(argparse.ArgumentParser):
