@@ -23,7 +23,7 @@ from redmud.costing.jurisdictions import (DEFAULT_JURISDICTION, Quote, jurisdict
                                           reagent_quote, utility_quote)
 from redmud.errors import InputError, unknown
 from redmud.streams import COMPONENT_INDEX
-from redmud.units import escalate
+from redmud.units import escalate, index_series
 
 log = logging.getLogger(__name__)
 KWH_PER_GJ = 1e9 / 3.6e6          # 1 GJ = 277.78 kWh (definition of the kWh)
@@ -49,7 +49,8 @@ def _escalated(value, quote: Quote | None, cost_year: int, user: bool):
     """A price in cost-year money: user values as given; data escalated by the price index."""
     if user or quote is None or quote.price_year is None:
         return np.asarray(value, float)
-    return np.asarray(escalate(value, quote.price_year, cost_year, "PRICE"), float)
+    year = min(quote.price_year, max(index_series("PRICE")))   # quotes newer than the index: its last year
+    return np.asarray(escalate(value, year, cost_year, "PRICE"), float)
 
 
 def _price_fields(quote: Quote | None, path: str, user: bool, cost_year: int) -> dict:

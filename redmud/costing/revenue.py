@@ -24,7 +24,7 @@ from redmud.costing.equipment import choices
 from redmud.costing.prices import DEFAULT_SCENARIO, Price, load_prices
 from redmud.errors import unknown
 from redmud.streams import COMPONENT_INDEX
-from redmud.units import escalate
+from redmud.units import escalate, index_series
 
 log = logging.getLogger(__name__)
 MIXED = "REO"
@@ -59,6 +59,11 @@ def product_price(oxide: str, table: dict, values: dict, cost_year: int, scenari
     flags = []
     value = price.usd_per_kg
     if year is not None:
+        last = max(index_series("PRICE"))
+        if year > last:   # a price newer than the index (2025 quotes, CPI-U ends earlier)
+            flags.append(f"price of {year} is newer than the price index (ends {last}): "
+                         f"taken as {last} money")
+            year = last
         value = escalate(value, year, cost_year, "PRICE")
     else:
         flags.append("price year not read from the date: not escalated")
