@@ -121,8 +121,13 @@ class Feedstock:
             fractions[COMPONENT_INDEX[element]] = new
             fractions[COMPONENT_INDEX["O"]] += (new - old) * oxygen
             fractions[COMPONENT_INDEX["other"]] -= (new - old) * (1 + oxygen)
-        if np.any(fractions[COMPONENT_INDEX["other"]] < -1e-12):
-            raise InputError(f"feedstock {self.name}", "overrides raise the dry total above 100 wt%")
+        other = fractions[COMPONENT_INDEX["other"]]
+        if np.any(other < -1e-12):
+            worst = int(np.argmin(other))
+            paths = ", ".join(f"feed.{element}" for element in overrides)
+            raise InputError(paths, f"these contents raise the dry total of feedstock {self.name} to "
+                                    f"{100 * (1 - other[worst]):.1f} wt% (sample {worst}), each element "
+                                    "counted as its oxide; expected at most 100 wt%")
         fractions[COMPONENT_INDEX["other"]] = np.maximum(fractions[COMPONENT_INDEX["other"]], 0.0)
         return fractions
 

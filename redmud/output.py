@@ -67,17 +67,32 @@ def metadata(command: list[str] | None = None, data_files: list[Path] | None = N
     }
 
 
+def check_output_path(path: Path) -> Path:
+    """Fail before any work when ``path`` cannot be written as a file; return its folder.
+
+    The folder must exist, be a folder (not a file: ``/etc/hostname/x.json``) and be writable,
+    and ``path`` itself must not be a folder.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.exists():
+        raise InputError(str(path), f"output folder {str(folder)!r} does not exist; create it first")
+    if not folder.is_dir():
+        raise InputError(str(path), f"{str(folder)!r} is a file, not a folder; expected an output path in a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(str(path), f"output folder {str(folder)!r} is not writable")
+    if path.is_dir():
+        raise InputError(str(path), "is a folder; expected the name of an output file")
+    return folder
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write a file through a temporary file in the same folder and an atomic rename.
 
     A reader never sees half a file, and an interrupted write leaves the old file (or none).
     """
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(str(path), f"output folder {str(folder)!r} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise InputError(str(path), f"output folder {str(folder)!r} is not writable")
+    folder = check_output_path(path)
     payload = data.encode() if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:

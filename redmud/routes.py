@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from redmud.chemistry import DEFAULT_OXIDES
 from redmud.errors import InputError, unknown
 from redmud.operations import get_spec
 from redmud.operations.base import OperationSpec, Param
-from redmud.paths import PROCESS_DIR, library_names
-from redmud.tomlfile import check_fields, finite_number, load_toml, require
+from redmud.paths import FEEDSTOCK_DIR, PROCESS_DIR, library_names
+from redmud.tomlfile import check_fields, finite_number, load_toml, require, string_list
 
 TOP_FIELDS = ("name", "title", "kind", "description", "references", "default_feedstock", "plant",
               "operations", "recycles", "products", "residues", "effluents", "emissions", "notes")
@@ -25,6 +26,8 @@ RECYCLE_FIELDS = ("stream", "returns", "fraction", "purge", "note")
 PRODUCT_FIELDS = ("stream", "product", "note")
 ROUTE_KINDS = ("red-mud", "ore", "coal-refuse")
 TERMINAL_CLASSES = ("residues", "effluents", "emissions")
+#: What a product may be: a default oxide (Sc2O3, Nd2O3, ...) or REO, the mixed rare-earth oxides.
+PRODUCT_NAMES = (*dict.fromkeys(DEFAULT_OXIDES.values()), "REO")
 
 #: The plant basis. Availability 0.9 (~7,900 h/yr) is the usual design figure for continuous
 #: hydrometallurgical plants (Towler G, Sinnott R (2013) Chemical Engineering Design, 2nd ed.,
@@ -98,9 +101,24 @@ RECYCLE_FRACTION = Param("dimensionless", 0.9, "share of the stream returned; th
                          "route file", bounds=(0.0, 0.999))
 
 
+def file_value(value, where: str):
+    """A parameter value as a file may write it: a number or a string (``"80 degC"``).
+
+    Arrays and tables are not values of one plant (samples come from ``--grid``/``--dist``).
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InputError(where, f"expected a number or a string with a unit such as \"3 mol/L\", "
+                                f"got {value!r}")
+    return value
+
+
+def _looks_like_path(text: str) -> bool:
+    return text.endswith(".toml") or "/" in text or "\\" in text
+
+
 def route_path(name_or_path: str | Path) -> Path:
     text = str(name_or_path)
-    if text.endswith(".toml") or "/" in text or "\\" in text:
+    if _looks_like_path(text):
         return Path(text)
     path = PROCESS_DIR / f"{text}.toml"
     if not path.exists():
@@ -127,29 +145,43 @@ def load_route(name_or_path: str | Path, spec_lookup=get_spec) -> Route:
     plant = require(data, "plant", where, dict)
     check_fields(plant, (*PLANT_PARAMETERS, "feed_stream"), f"{where}: plant")
     for key, param in PLANT_PARAMETERS.items():
-        param.parse(plant.get(key, param.default), f"{where}: plant.{key}")
-    feed_stream = plant.get("feed_stream", "feed")
+        here = f"{where}: plant.{key}"
+        param.parse(file_value(plant.get(key, param.default), here), here)
+    feed_stream = require(plant, "feed_stream", f"{where}: plant", str) if "feed_stream" in plant else "feed"
     steps = [_read_step(raw, i, where, spec_lookup)
              for i, raw in enumerate(require(data, "operations", where, list))]
     if not steps:
         raise InputError(f"{where}: operations", "expected at least one operation")
-    recycles = [_read_recycle(raw, i, where) for i, raw in enumerate(data.get("recycles", []))]
+    seen: set[str] = set()
+    for step in steps:
+        if step.id in seen:
+            raise InputError(f"{where}: operations.{step.id}", f"operation id {step.id!r} is used twice; "
+                                                               "expected a unique id per operation")
+        seen.add(step.id)
+    recycles = [_read_recycle(raw, i, where)
+                for i, raw in enumerate(require(data, "recycles", where, list) if "recycles" in data else [])]
     products = []
     for name, raw in require(data, "products", where, dict).items():
+        here = f"{where}: products.{name}"
         if not isinstance(raw, dict):
-            raise InputError(f"{where}: products.{name}", "expected a table { stream, product }")
-        check_fields(raw, PRODUCT_FIELDS, f"{where}: products.{name}")
-        products.append(Product(name, require(raw, "stream", f"{where}: products.{name}", str),
-                                require(raw, "product", f"{where}: products.{name}", str)))
+            raise InputError(here, "expected a table { stream, product }")
+        check_fields(raw, PRODUCT_FIELDS, here)
+        product = require(raw, "product", here, str)
+        if product not in PRODUCT_NAMES:
+            raise unknown(f"{here}.product", "product", product, PRODUCT_NAMES)
+        products.append(Product(name, require(raw, "stream", here, str), product))
     terminals = {p.stream: "products" for p in products}
     for cls in TERMINAL_CLASSES:
-        for stream in data.get(cls, []):
+        for stream in string_list(data, cls, where):
             terminals[stream] = cls
+    default_feedstock = require(data, "default_feedstock", where, str) if "default_feedstock" in data else "greece-aog"
+    if not _looks_like_path(default_feedstock) and default_feedstock not in library_names(FEEDSTOCK_DIR):
+        raise unknown(f"{where}: default_feedstock", "feedstock", default_feedstock, library_names(FEEDSTOCK_DIR))
     route = Route(name=require(data, "name", where, str), title=require(data, "title", where, str),
                   kind=kind, path=path, description=data.get("description", ""),
-                  references=list(data.get("references", [])), steps=steps, recycles=recycles,
+                  references=string_list(data, "references", where), steps=steps, recycles=recycles,
                   products=products, terminals=terminals, plant=plant,
-                  default_feedstock=data.get("default_feedstock", "greece-aog"),
+                  default_feedstock=default_feedstock,
                   feed_stream=feed_stream, notes=data.get("notes", ""))
     check_wiring(route, where)
     return route
@@ -174,7 +206,14 @@ def _read_step(raw, index: int, where: str, spec_lookup) -> OperationStep:
     for port in outlets:
         if port not in spec.outlets:
             raise unknown(f"{here}.outlets", f"outlet of {spec.name}", port, spec.outlets)
-    values = raw.get("parameters", {})
+    for ports in (inlets, outlets):
+        for port, stream in ports.items():
+            if not isinstance(stream, str):
+                raise InputError(f"{here}.{'inlets' if ports is inlets else 'outlets'}.{port}",
+                                 f"expected a stream name (a string), got {stream!r}")
+    values = require(raw, "parameters", here, dict) if "parameters" in raw else {}
+    for key, value in values.items():
+        file_value(value, f"{here}.parameters.{key}")
     spec.parse_parameters(values, f"{here}.parameters")      # check now, fail before any work
     return OperationStep(op_id, spec, dict(inlets), dict(outlets), dict(values))
 
@@ -184,7 +223,7 @@ def _read_recycle(raw, index: int, where: str) -> Recycle:
     if not isinstance(raw, dict):
         raise InputError(here, "expected a table with stream, returns, fraction, purge")
     check_fields(raw, RECYCLE_FIELDS, here)
-    fraction = raw.get("fraction", RECYCLE_FRACTION.default)
+    fraction = file_value(raw.get("fraction", RECYCLE_FRACTION.default), f"{here}.fraction")
     RECYCLE_FRACTION.parse(fraction, f"{here}.fraction")
     return Recycle(require(raw, "stream", here, str), require(raw, "returns", here, str),
                    fraction, require(raw, "purge", here, str))

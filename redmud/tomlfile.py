@@ -36,9 +36,31 @@ def require(table: dict, key: str, where: str, kind: type | tuple = object):
     if key not in table:
         raise InputError(where, f"missing field {key!r}")
     value = table[key]
-    if not isinstance(value, kind):
-        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise InputError(f"{where}.{key}", f"expected {names}, got {type(value).__name__} {value!r}")
+    if not isinstance(value, kind) or (isinstance(value, bool) and not {bool, object} & set(_kinds(kind))):
+        names = " or ".join(TOML_NAMES.get(k, k.__name__) for k in _kinds(kind))
+        raise InputError(field_path(where, key), f"expected {names}, got {type(value).__name__} {value!r}")
+    return value
+
+
+#: How TOML calls the Python types a field may hold (for messages).
+TOML_NAMES = {dict: "a table", list: "an array", str: "a string", int: "an integer", float: "a number",
+              bool: "true or false"}
+
+
+def _kinds(kind) -> tuple:
+    return (kind,) if isinstance(kind, type) else tuple(kind)
+
+
+def field_path(where: str, key: str) -> str:
+    """``"file.toml: key"`` for a top-level field, ``"file.toml: table.key"`` below it."""
+    return f"{where}.{key}" if ": " in where else f"{where}: {key}"
+
+
+def string_list(table: dict, key: str, where: str) -> list[str]:
+    """An optional array of strings (``[]`` when absent), or an InputError."""
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(field_path(where, key), f"expected an array of strings, got {value!r}")
     return value
 
 

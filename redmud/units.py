@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pint
 
-from redmud.errors import InputError
+from redmud.errors import InputError, closest
 
 ureg = pint.UnitRegistry()
 # Mass-fraction units that pint does not ship: wt% is not a pint unit, so it gets a name.
@@ -61,8 +61,17 @@ KELVIN = ureg.kelvin
 DIMENSIONLESS = ureg.dimensionless
 
 
+#: Unit spellings to suggest when a unit is misspelt (besides the registry's own names).
+COMMON_UNITS = ("ppm", "ppb", "wt%", "percent", "mg/kg", "g/t", "mol/L", "g/L", "L/kg", "kg/t", "kg/h",
+                "t/yr", "tonne/year", "kg", "t", "g", "L", "mL", "m^3", "degC", "K", "h", "min", "s", "day",
+                "year", "kW", "kWh", "MJ", "bar", "kPa", "USD", "USD/kg", "USD/t", "MUSD", "1/year", "m", "mm")
+
+
 def parse_unit(text: str, where: str = "unit") -> pint.Unit:
-    """Parse a unit string (``"mol/L"``, ``"wt%"``, ``"t/yr"``) into a pint Unit, or raise InputError."""
+    """Parse a unit string (``"mol/L"``, ``"wt%"``, ``"t/yr"``) into a pint Unit, or raise InputError.
+
+    A misspelt unit name gets a suggestion of the closest known names.
+    """
     text = text.strip()
     text = _UNIT_ALIASES.get(text, text)
     text = text.replace("wt%", "wt_percent")
@@ -70,8 +79,20 @@ def parse_unit(text: str, where: str = "unit") -> pint.Unit:
         return ureg.dimensionless
     try:
         return ureg.Unit(text)
-    except Exception as err:  # pint's parser raises many types (TokenError, KeyError, ...)
-        raise InputError(where, f"unknown unit {text!r} ({err.__class__.__name__})") from None
+    except pint.errors.UndefinedUnitError as err:
+        names = getattr(err, "unit_names", None) or (text,)
+        name = names[0] if isinstance(names, (tuple, list)) else str(names)
+        part = f" in {text!r}" if name != text else ""
+        hint = closest(name, dict.fromkeys([*COMMON_UNITS, *_UNIT_ALIASES])) or closest(name, _registry_names())
+        raise InputError(where, f"unknown unit {name!r}{part}{hint or ' (expected e.g. mol/L, wt%, t/yr, degC)'}") from None
+    except Exception:  # pint's parser raises many types (TokenError, AssertionError, ...)
+        raise InputError(where, f"cannot read the unit {text!r} (expected e.g. mol/L, wt%, t/yr, degC)") from None
+
+
+@lru_cache(maxsize=1)
+def _registry_names() -> tuple[str, ...]:
+    """Unit names the registry knows (for suggestions only)."""
+    return tuple(name for name in dir(ureg) if not name.startswith("_"))
 
 
 def parse_quantity(text, where: str = "value", expected: str | None = None) -> pint.Quantity:
@@ -96,8 +117,9 @@ def parse_quantity(text, where: str = "value", expected: str | None = None) -> p
     elif isinstance(text, str):
         match = _QUANTITY_RE.match(text)
         if not match:
-            raise InputError(where, f"cannot read {text!r} as a number with a unit "
-                                    f"(expected e.g. '3 mol/L'{', in ' + expected if expected else ''})")
+            plain = expected in (None, "", "1", "dimensionless")
+            raise InputError(where, f"cannot read {text!r} as a number" + (
+                " (expected e.g. '0.5')" if plain else f" with a unit (expected e.g. '3 {expected}')"))
         value = float(match["num"])
         unit_text = match["unit"]
         unit = parse_unit(unit_text, where) if unit_text else (
@@ -125,7 +147,7 @@ def to_magnitude(quantity, unit, where: str = "value") -> np.ndarray:
     try:
         return np.asarray(quantity.to(unit).magnitude, dtype=float)
     except pint.errors.DimensionalityError:
-        raise InputError(where, f"wrong unit {quantity.units:~}: expected {unit:~}") from None
+        raise InputError(where, f"wrong unit {quantity.units}: expected a quantity convertible to {unit}") from None
 
 
 def to_kelvin(temperature, where: str = "temperature") -> np.ndarray:

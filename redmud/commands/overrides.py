@@ -34,9 +34,29 @@ def collect_overrides(args) -> dict:
         data = load_toml(args.config)
         table = data.get("set")
         if not isinstance(table, dict) or set(data) - {"set"}:
-            raise InputError(args.config, "expected a single [set] table of parameter paths")
-        overrides.update(table)
+            found = ", ".join(f"[{k}]" if isinstance(v, dict) else k for k, v in data.items()) or "nothing"
+            raise InputError(args.config, f"expected a single [set] table of parameter paths, found {found}")
+        overrides.update(flatten_paths(table, f"{args.config}: set"))
     for text in getattr(args, "sets", []):
         path, value = parse_assignment(text, "--set")
         overrides[path] = value
     return overrides
+
+
+def flatten_paths(table: dict, where: str, prefix: str = "") -> dict:
+    """``{"leach": {"acid": 3}}`` (TOML's reading of ``leach.acid = 3``) -> ``{"leach.acid": 3}``.
+
+    Each value must be one number or a string with a unit; arrays are not one plant's value
+    (use ``--grid`` or ``--dist`` for samples).
+    """
+    flat = {}
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten_paths(value, where, f"{path}."))
+        elif isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise InputError(f"{where}.{path}", f"expected a number or a string with a unit such as "
+                                                f"\"3 mol/L\", got {value!r}")
+        else:
+            flat[path] = value
+    return flat

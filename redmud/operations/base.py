@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+import pint
 
 from redmud.errors import InputError, unknown
 from redmud.streams import Stream, check_balance
@@ -48,20 +49,61 @@ class Param:
             if not isinstance(value, str) or value not in self.choices:
                 raise unknown(where, "choice", str(value), self.choices)
             return value
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, _NUMERIC_TYPES):
+            raise InputError(where, f"expected a number with a unit such as '{_example(self.unit)}', "
+                                    f"got {type(value).__name__} {value!r}")
+        written = value
         if isinstance(value, str):
             value = parse_quantity(value, where, self.unit)
-        magnitude = to_magnitude(value, parse_unit(self.unit, where), where)
+        try:
+            magnitude = to_magnitude(value, parse_unit(self.unit, where), where)
+        except (TypeError, ValueError) as err:
+            if isinstance(err, InputError):
+                raise
+            raise InputError(where, f"expected numbers in {self.unit}, got {value!r}") from None
+        unit = _unit_text(self.unit)
+        if magnitude.dtype.kind not in "biuf":
+            raise InputError(where, f"expected numbers in {self.unit}, got {value!r}")
         if np.any(~np.isfinite(magnitude)):
-            raise InputError(where, f"expected a finite number in {self.unit}, got {value!r}")
+            raise InputError(where, f"expected a finite number{' in' + unit if unit else ''}, got {_shown(written, value, ~np.isfinite(magnitude))}")
         if self.kind == "integer":
-            if np.any(magnitude != np.round(magnitude)) or np.any(magnitude < 1):
-                raise InputError(where, f"expected a whole number >= 1, got {value!r}")
+            bad = (magnitude != np.round(magnitude)) | (magnitude < 1)
+            if np.any(bad):
+                raise InputError(where, f"expected a whole number >= 1, got {_shown(written, value, bad)}")
         if self.bounds is not None:
             low, high = self.bounds
-            if np.any(magnitude < low) or np.any(magnitude > high):
-                raise InputError(where, f"expected a value within [{low:g}, {high:g}] {self.unit}, "
-                                        f"got {value!r}")
+            bad = (magnitude < low) | (magnitude > high)
+            if np.any(bad):
+                raise InputError(where, f"expected a value within [{low:g}, {high:g}]{unit}, "
+                                        f"got {_shown(written, value, bad)}")
         return magnitude
+
+
+#: What a parameter value may be: text with a unit, a number, a Quantity or an array of samples.
+_NUMERIC_TYPES = (str, int, float, np.number, np.ndarray, list, tuple, pint.Quantity)
+
+
+def _unit_text(unit: str) -> str:
+    """`` in mol/L`` for messages, or nothing for a dimensionless parameter."""
+    return "" if unit in ("", "dimensionless", "1") else f" {unit}"
+
+
+def _example(unit: str) -> str:
+    return "0.5" if unit in ("", "dimensionless", "1") else f"1 {unit}"
+
+
+def _shown(written, value, bad) -> str:
+    """A value for an error message: the text as written, or the first offending sample."""
+    if isinstance(written, str):
+        return repr(written)
+    magnitudes = np.asarray(value.magnitude if isinstance(value, pint.Quantity) else value, dtype=float)
+    units = f" {value.units}" if isinstance(value, pint.Quantity) else ""
+    flat_bad = np.asarray(bad).reshape(-1)
+    magnitudes = np.broadcast_to(magnitudes, np.shape(bad)).reshape(-1)
+    index = int(np.argmax(flat_bad))
+    if flat_bad.size == 1:
+        return f"{magnitudes[0]:g}{units}"
+    return f"{magnitudes[index]:g}{units} (sample {index} of {flat_bad.size}; {int(flat_bad.sum())} out of range)"
 
 
 @dataclass(frozen=True)
