@@ -272,17 +272,7 @@ CASES = {
 
 
 #: Cases that fail today in files this suite does not own; each reason names the file and line.
-KNOWN_BUGS = {
-    "cli-chunk-size-zero": "redmud/commands/analyses.py _execute: `args.chunk_size or DEFAULT_CHUNK_SIZE` "
-                           "turns --chunk-size 0 into the default instead of an error",
-    "grid-infinite-points": "redmud/analysis/distributions.py parse_grid: int(float('inf')) raises "
-                            "OverflowError (exit 1, internal error)",
-    "grid-too-many-points": "redmud/analysis/distributions.py parse_grid: no upper limit on the number of "
-                            "points; np.linspace(…, 1e12) raises MemoryError (exit 1)",
-    "output-is-a-folder": "redmud/analysis/executor.py check_output_path does not reject an -o that is a "
-                          "folder: the final os.replace fails (exit 1) and OUT.partial is left behind "
-                          "(redmud.output.check_output_path does this check)",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def materialise(case: Case, folder: Path) -> list[str]:
@@ -414,9 +404,6 @@ def test_two_runs_on_one_output_do_not_corrupt_it(tmp_path, reference_mc):
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-@pytest.mark.xfail(strict=False, reason="redmud/analysis/executor.py execute(): --restart removes the "
-                                        "partial folder without taking its lock, so a live run's chunks "
-                                        "are replaced by the restarting run's (reported in issue 11)")
 def test_restart_does_not_take_over_a_live_run(tmp_path, reference_mc):
     import pandas as pd
     out = tmp_path / "mc.parquet"

@@ -81,6 +81,8 @@ def parse_distribution(path: str, text: str) -> Distribution:
     if not all(re.fullmatch(_NUMBER, p) for p in parts):
         raise InputError(where, f"arguments must be plain numbers in the path's unit, got {text!r}")
     args = tuple(float(p) for p in parts)
+    if not all(np.isfinite(args)):
+        raise InputError(where, f"arguments must be finite numbers, got {text!r}")
     expected = DISTRIBUTIONS[name]
     if expected and len(args) != len(expected):
         raise InputError(where, f"{name} takes {len(expected)} arguments ({', '.join(expected)}), got {len(args)}")
@@ -97,6 +99,10 @@ def parse_distribution(path: str, text: str) -> Distribution:
     return Distribution(name, args, path)
 
 
+#: A grid axis beyond this many points is a typo, not a sweep (10^7 floats is 80 MB per axis).
+MAX_GRID_POINTS = 10_000_000
+
+
 def parse_grid(path: str, text: str) -> np.ndarray:
     """``"500:3000:11"`` -> 11 evenly spaced values from 500 to 3000 (inclusive)."""
     where = f"--grid {path}"
@@ -104,6 +110,9 @@ def parse_grid(path: str, text: str) -> np.ndarray:
     if len(parts) != 3 or not all(re.fullmatch(_NUMBER, p.strip()) for p in parts):
         raise InputError(where, f"expected start:stop:n with plain numbers in the path's unit, got {text!r}")
     start, stop, n = float(parts[0]), float(parts[1]), float(parts[2])
+    if not np.isfinite(n) or n > MAX_GRID_POINTS:
+        raise InputError(where, f"the number of points must be a whole number from 1 to "
+                                f"{MAX_GRID_POINTS:,}, got {parts[2]!r}")
     if n != int(n) or n < 1:
         raise InputError(where, f"the number of points must be a whole number >= 1, got {parts[2]!r}")
     if not (np.isfinite(start) and np.isfinite(stop)):

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from redmud.errors import InputError
+from redmud.output import check_output_path
 
 log = logging.getLogger(__name__)
 
@@ -95,15 +96,6 @@ def _locked(folder: Path):
         handle.close()
 
 
-def check_output_path(out: Path) -> None:
-    """Fail before any work when the output cannot be written."""
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(str(out), f"output folder {str(folder)!r} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise InputError(str(out), f"output folder {str(folder)!r} is not writable")
-
-
 def execute(evaluate_chunk: Callable, n: int, out: Path, manifest: dict, chunk_size: int = DEFAULT_CHUNK_SIZE,
             backend: str = "serial", scheduler: str | None = None, restart: bool = False,
             progress: bool | None = None, scheduler_timeout: float = SCHEDULER_TIMEOUT_S):
@@ -119,15 +111,17 @@ def execute(evaluate_chunk: Callable, n: int, out: Path, manifest: dict, chunk_s
     partial = out.with_name(out.name + ".partial")
     manifest = {**manifest, "n": n, "chunk_size": chunk_size, "block_size": BLOCK_SIZE}
     digest = inputs_hash(manifest)
-    if partial.exists():
-        old = _read_manifest(partial)
-        if restart:
-            shutil.rmtree(partial)
-        elif old.get("hash") != digest:
-            raise InputError(str(partial), "a partial run with different inputs exists; run again with "
-                                           "--restart to discard it, or use another -o")
+    existed = partial.exists()
     partial.mkdir(exist_ok=True)
+    # everything that reads, discards or removes the partial folder happens under its lock, so a
+    # --restart cannot pull the chunks from under a run that is still writing them
     with _locked(partial):
+        if existed and _read_manifest(partial).get("hash") != digest:
+            if not restart:
+                raise InputError(str(partial), "a partial run with different inputs exists; run again with "
+                                               "--restart to discard it, or use another -o")
+            for old in partial.glob("chunk-*.parquet"):
+                old.unlink()
         (partial / "manifest.json").write_text(json.dumps({"hash": digest, "inputs": manifest}, default=str))
         ranges = chunk_ranges(n, chunk_size)
         todo = [(i, r) for i, r in enumerate(ranges) if not (partial / f"chunk-{i:06d}.parquet").exists()]
@@ -148,7 +142,7 @@ def execute(evaluate_chunk: Callable, n: int, out: Path, manifest: dict, chunk_s
         frames = [pd.read_parquet(partial / f"chunk-{i:06d}.parquet") for i in range(len(ranges))]
         table = pd.concat(frames, ignore_index=True)
         _write_parquet(table, out, metadata={"redmud": json.dumps({**manifest, "hash": digest}, default=str)})
-    shutil.rmtree(partial)
+        shutil.rmtree(partial)
     return table
 
 

@@ -56,7 +56,7 @@ def _fixed_overrides(args, sampled_paths) -> dict:
 def _execute(args, model, columns_for, n: int, inputs: dict):
     from redmud.analysis.executor import DEFAULT_CHUNK_SIZE, SCHEDULER_TIMEOUT_S, execute
 
-    chunk = args.chunk_size or DEFAULT_CHUNK_SIZE
+    chunk = DEFAULT_CHUNK_SIZE if args.chunk_size is None else args.chunk_size
     if chunk < 1 or n < 1:
         raise InputError("--chunk-size/-n", "expected whole numbers >= 1")
     timeout = SCHEDULER_TIMEOUT_S if args.scheduler_timeout is None else args.scheduler_timeout
@@ -236,7 +236,7 @@ def _evaluate_sensitivity(args, metrics, rs):
         n = n or 20
         if n < 2:
             raise InputError("-n", f"Morris screening needs at least 2 trajectories, got {n}")
-    chunk = args.chunk_size or DEFAULT_CHUNK_SIZE
+    chunk = DEFAULT_CHUNK_SIZE if args.chunk_size is None else args.chunk_size
     if chunk < 1:
         raise InputError("--chunk-size", "expected a whole number >= 1")
     units = tuple((f.path, f.unit) for f in factors)
