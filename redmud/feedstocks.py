@@ -18,7 +18,7 @@ import numpy as np
 from redmud.chemistry import (ATOMIC_WEIGHTS, DEFAULT_OXIDES, mass_fractions as formula_fractions,
                               oxide_factor, resolve_species)
 from redmud.errors import InputError, unknown
-from redmud.paths import FEEDSTOCK_DIR, library_names
+from redmud.paths import FEEDSTOCK_DIR, library_file, library_names
 from redmud.streams import COMPONENT_INDEX, N_COMPONENTS, Stream
 from redmud.tomlfile import check_fields, finite_number, load_toml, require
 from redmud.units import parse_unit, ureg
@@ -193,13 +193,7 @@ def _oxide_oxygen_per_element(element: str) -> float:
 
 def feedstock_path(name_or_path: str | Path) -> Path:
     """The file of a feedstock given by library name or by path to a TOML file."""
-    text = str(name_or_path)
-    if text.endswith(".toml") or "/" in text or "\\" in text:
-        return Path(text)
-    path = FEEDSTOCK_DIR / f"{text}.toml"
-    if not path.exists():
-        raise unknown("--feedstock", "feedstock", text, library_names(FEEDSTOCK_DIR))
-    return path
+    return library_file(name_or_path, FEEDSTOCK_DIR, "feedstock", "--feedstock")
 
 
 def list_feedstocks() -> list[str]:

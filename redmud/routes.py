@@ -16,7 +16,7 @@ from redmud.chemistry import DEFAULT_OXIDES
 from redmud.errors import InputError, unknown
 from redmud.operations import get_spec
 from redmud.operations.base import OperationSpec, Param
-from redmud.paths import FEEDSTOCK_DIR, PROCESS_DIR, library_names
+from redmud.paths import FEEDSTOCK_DIR, PROCESS_DIR, library_file, library_names, looks_like_path
 from redmud.tomlfile import check_fields, finite_number, load_toml, require, string_list
 
 TOP_FIELDS = ("name", "title", "kind", "description", "references", "default_feedstock", "plant",
@@ -112,18 +112,9 @@ def file_value(value, where: str):
     return value
 
 
-def _looks_like_path(text: str) -> bool:
-    return text.endswith(".toml") or "/" in text or "\\" in text
-
-
 def route_path(name_or_path: str | Path) -> Path:
-    text = str(name_or_path)
-    if _looks_like_path(text):
-        return Path(text)
-    path = PROCESS_DIR / f"{text}.toml"
-    if not path.exists():
-        raise unknown("route", "route", text, library_names(PROCESS_DIR))
-    return path
+    """The file of a route given by library name or by path to a TOML file."""
+    return library_file(name_or_path, PROCESS_DIR, "route", "route")
 
 
 def list_routes() -> list[str]:
@@ -175,7 +166,7 @@ def load_route(name_or_path: str | Path, spec_lookup=get_spec) -> Route:
         for stream in string_list(data, cls, where):
             terminals[stream] = cls
     default_feedstock = require(data, "default_feedstock", where, str) if "default_feedstock" in data else "greece-aog"
-    if not _looks_like_path(default_feedstock) and default_feedstock not in library_names(FEEDSTOCK_DIR):
+    if not looks_like_path(default_feedstock) and default_feedstock not in library_names(FEEDSTOCK_DIR):
         raise unknown(f"{where}: default_feedstock", "feedstock", default_feedstock, library_names(FEEDSTOCK_DIR))
     route = Route(name=require(data, "name", where, str), title=require(data, "title", where, str),
                   kind=kind, path=path, description=data.get("description", ""),
