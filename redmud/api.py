@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from redmud.chemistry import ATOMIC_WEIGHTS, DEFAULT_OXIDES, ELEMENTS, RARE_EARTHS, oxide_factor
+from redmud.chemistry import DEFAULT_OXIDES, ELEMENTS, RARE_EARTHS, oxide_factor
 from redmud.errors import InputError, unknown
 from redmud.feedstocks import Feedstock, load_feedstock
 from redmud.flowsheet import FlowsheetResult, evaluate
 from redmud.operations.base import Param
 from redmud.routes import Route, load_route
 from redmud.streams import COMPONENT_INDEX
-from redmud.units import ureg
 
 FEED_PARAM = Param("ppm", 0.0, "content of an element in the dry feed", "feedstock file",
                    bounds=(0.0, 1e6))

@@ -9,7 +9,6 @@ as element mass, the oxygen of its oxide as O, loss on ignition as water (H, O) 
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -26,7 +26,7 @@ from redmud.errors import BalanceError, ConvergenceError
 from redmud.feedstocks import Feedstock
 from redmud.operations.base import OperationResult
 from redmud.routes import Route
-from redmud.streams import BALANCE_RTOL, COMPONENTS, Stream, balance_error, mix, split
+from redmud.streams import BALANCE_RTOL, COMPONENTS, Stream, mix, split
 
 RECYCLE_RTOL = 1e-11
 MAX_ITERATIONS = 200

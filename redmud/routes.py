@@ -9,7 +9,7 @@ The file format is documented in ``processes/README.md``; :mod:`redmud.flowsheet
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from redmud.chemistry import DEFAULT_OXIDES
@@ -17,7 +17,7 @@ from redmud.errors import InputError, unknown
 from redmud.operations import get_spec
 from redmud.operations.base import OperationSpec, Param
 from redmud.paths import FEEDSTOCK_DIR, PROCESS_DIR, library_file, library_names, looks_like_path
-from redmud.tomlfile import check_fields, finite_number, load_toml, require, string_list
+from redmud.tomlfile import check_fields, load_toml, require, string_list
 
 TOP_FIELDS = ("name", "title", "kind", "description", "references", "default_feedstock", "plant",
               "operations", "recycles", "products", "residues", "effluents", "emissions", "notes")

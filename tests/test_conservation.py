@@ -31,7 +31,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import redmud
-from redmud.errors import ConvergenceError, InputError
+from redmud.errors import InputError
 from redmud.feedstocks import LOSS_KEYS, load_feedstock
 from redmud.flowsheet import BALANCE_FLOOR_RELATIVE
 from redmud.routes import list_routes, load_route

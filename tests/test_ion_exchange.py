@@ -6,8 +6,7 @@ from hypothesis import given, strategies as st
 
 import redmud.operations.ion_exchange as ix
 from redmud.operations import get_spec
-from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS
-from redmud.streams import COMPONENT_INDEX as CI, Stream
+from tests.liquors import sulfate_liquor
 
 SPEC = get_spec("ion_exchange")
 
@@ -16,14 +15,7 @@ def liquor(m3_h=100.0, acid_m=0.05, g_l=None, n=1):
     """Dilute-acid sulfate liquor [g/L metals, mol/L free H2SO4], electroneutral, water 1 kg/L."""
     g_l = g_l if g_l is not None else {"Sc": 0.02, "Fe": 0.3, "Al": 1.0, "Ti": 0.03, "Ca": 0.5,
                                        "Y": 0.01, "Nd": 0.01, "Th": 0.001, "U": 0.0002, "Ra": 1e-9}
-    comp = {el: np.asarray(v, float) * m3_h for el, v in g_l.items()}
-    cation_eq = sum(comp[el] / MOLAR_MASS[CI[el]] * LIQUOR_CHARGE[CI[el]] for el in comp)
-    s_kmol = (cation_eq + 2 * acid_m * m3_h) / 2
-    water = m3_h * 1000.0
-    comp["S"] = s_kmol * 32.06
-    comp["H"] = 2 * acid_m * m3_h * 1.008 + water / 18.015 * 2 * 1.008
-    comp["O"] = 4 * s_kmol * 15.999 + water / 18.015 * 15.999
-    return Stream.from_phases({"aqueous": comp}, n_samples=n)
+    return sulfate_liquor(m3_h, acid_m, g_l, n)
 
 
 def run(feed, n=1, **values):

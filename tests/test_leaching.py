@@ -1,8 +1,6 @@
 """Tests of the acid leach (redmud.operations.leaching)."""
 
 import math
-import re
-import tomllib
 from types import SimpleNamespace
 
 import numpy as np

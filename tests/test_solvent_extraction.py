@@ -6,8 +6,9 @@ from hypothesis import given, strategies as st
 
 import redmud.operations.solvent_extraction as sx
 from redmud.operations import get_spec
-from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, free_acid_kmol_h
-from redmud.streams import COMPONENT_INDEX as CI, Stream
+from redmud.operations.common import free_acid_kmol_h
+from redmud.streams import COMPONENT_INDEX as CI
+from tests.liquors import sulfate_liquor
 
 SPEC = get_spec("solvent_extraction")
 
@@ -17,14 +18,7 @@ def liquor(m3_h=100.0, acid_m=2.0, g_l=None, n=1):
     g_l = g_l if g_l is not None else {"Fe": 5.0, "Al": 3.0, "Ti": 0.5, "Sc": 0.015, "Ca": 0.5,
                                        "Zr": 0.05, "Y": 0.01, "La": 0.01, "Ce": 0.02, "Nd": 0.01,
                                        "Th": 0.001, "U": 0.0001, "Na": 1.0, "Mg": 0.2}
-    comp = {el: np.asarray(v, float) * m3_h for el, v in g_l.items()}
-    cation_eq = sum(comp[el] / MOLAR_MASS[CI[el]] * LIQUOR_CHARGE[CI[el]] for el in comp)
-    s_kmol = (cation_eq + 2 * acid_m * m3_h) / 2
-    water = m3_h * 1000.0
-    comp["S"] = s_kmol * 32.06
-    comp["H"] = 2 * acid_m * m3_h * 1.008 + water / 18.015 * 2 * 1.008
-    comp["O"] = 4 * s_kmol * 15.999 + water / 18.015 * 15.999
-    return Stream.from_phases({"aqueous": comp}, n_samples=n)
+    return sulfate_liquor(m3_h, acid_m, g_l, n)
 
 
 def run(feed, n=1, **values):

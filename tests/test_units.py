@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from redmud.errors import InputError
-from redmud.units import escalate, parse_quantity, to_kelvin, ureg
+from redmud.units import parse_quantity, to_kelvin, ureg
 
 
 @pytest.mark.parametrize("text, unit, value", [

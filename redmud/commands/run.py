@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from redmud.chemistry import KEY_ELEMENTS, RARE_EARTHS
+from redmud.chemistry import RARE_EARTHS
 from redmud.commands.overrides import add_override_arguments, collect_overrides
 from redmud.output import dumps, format_table, metadata
 from redmud.routes import list_routes, load_route
