@@ -121,7 +121,7 @@ def test_co2e_hand_computed(hcl_run):
     expected = (util["electricity_kW"] * hours * 0.390 + util["fuel_kW"] * hours * 3.6e-3 * 51.53
                 + util["heat_kW"] * hours * 3.6e-3 / 0.75 * 51.53)
     factors = {"HCl": 1.96, "NaOH": 2.01, "H2SO4": 0.04447, "Ca(OH)2": 0.976,
-               "D2EHPA": 0.0, "TBP": 0.0, "kerosene": 0.0, "H2C2O4": 0.0}       # absent: 0, flagged
+               "D2EHPA": 0.0, "TBP": 0.0, "kerosene": 0.6608, "H2C2O4": 0.0}   # absent: 0, flagged
     for name, c in r.consumption.items():
         if name in ("water", "air_O2"):
             continue
