@@ -1,11 +1,10 @@
 """Evaluating a route: operations in order, recycles converged on whole sample arrays, balances.
 
 Recycles are solved by tearing: the returned stream is guessed (zero at first), the route is
-evaluated, and the guess is updated by bounded Wegstein acceleration (Wegstein JH (1958)
-Accelerating convergence of iterative processes, Commun. ACM 1(6):9-13,
-doi:10.1145/368861.368871) until every component of every sample changes by less than
-``RECYCLE_RTOL`` relative. A recycle always has a purge, so the loop gain is below one and the
-iteration contracts.
+evaluated, and the guess is updated by Anderson acceleration (:mod:`redmud.acceleration`) until
+every component of every sample changes by less than ``RECYCLE_RTOL`` relative. A recycle always
+has a purge, so the loop gain is below one and the iteration contracts. Converged samples leave
+the iteration; one closing pass evaluates every sample at its converged tears.
 
 The plant balance, checked on every evaluation, is per component
 
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from redmud.acceleration import Anderson
 from redmud.errors import BalanceError, ConvergenceError
 from redmud.feedstocks import Feedstock
 from redmud.operations.base import OperationResult
@@ -30,12 +30,9 @@ from redmud.streams import BALANCE_RTOL, COMPONENTS, Stream, mix, split
 
 RECYCLE_RTOL = 1e-11
 MAX_ITERATIONS = 200
-#: Wegstein's q is bounded to [-20, 0]: acceleration only, never damping past direct
-#: substitution. A recycle returning a share f of a stream that passes through has slope f and
-#: wants q = f/(f-1) (-9 for f = 0.9); -20 keeps f up to 0.95 exact and faster ones contracting,
-#: while an unlucky secant cannot throw the guess far. Where a sample's change grows, that sample
-#: falls back to direct substitution for the step.
-WEGSTEIN_BOUNDS = (-20.0, 0.0)
+#: Changes of a tear component below this share of the feed rate [kg/h per kg/h] are rounding,
+#: not movement: they neither count in the convergence test nor weigh in the acceleration.
+TEAR_FLOOR_RELATIVE = 1e-14
 #: Balance floor relative to the feed's total mass flow: a component with no input must leave
 #: below 1e-12 of the plant's throughput (rounding of the subtractions that make remainders).
 BALANCE_FLOOR_RELATIVE = 1e-12
@@ -85,28 +82,8 @@ def evaluate(route: Route, feedstock: Feedstock, values: dict, n_samples: int,
     fractions = {r.returns: np.asarray(values[f"recycle.{r.returns}.fraction"], dtype=float) for r in route.recycles}
 
     tears = {r.returns: Stream.zeros(n_samples) for r in route.recycles}
-    previous: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    change = np.zeros(n_samples)
-    iterations = 0
-    for iterations in range(1, MAX_ITERATIONS + 1):
-        streams, results, returned = _one_pass(route, feed, tears, step_params, fractions, context)
-        if not route.recycles:
-            break
-        last_change = change
-        change = np.zeros(n_samples)
-        for name, tear in tears.items():
-            g, x = returned[name].flows, tear.flows
-            scale = np.maximum(np.maximum(np.abs(g), np.abs(x)), 1e-300)
-            change = np.maximum(change, (np.abs(g - x) / scale * (np.abs(g - x) > 1e-14 * feed_kg_h)).max(axis=(0, 1)))
-        if np.all(change <= RECYCLE_RTOL):
-            break
-        accelerate = ~(change > last_change) if iterations > 2 else np.ones(n_samples, bool)
-        new_tears = {}
-        for name, tear in tears.items():
-            g, x = returned[name].flows, tear.flows
-            new_tears[name] = Stream(np.where(accelerate, _wegstein(x, g, previous.get(name)), g))
-            previous[name] = (x, g)
-        tears = new_tears
+    streams, results, returned, change, iterations = _converge(
+        route, feed, tears, step_params, fractions, context, feed_kg_h)
     failed = ~(change <= RECYCLE_RTOL) | ~np.isfinite(change)
     reasons = []
     if failed.any():
@@ -125,6 +102,84 @@ def evaluate(route: Route, feedstock: Feedstock, values: dict, n_samples: int,
                              change, failed, reasons)
     _check_plant_balance(result, returned, tears)
     return result
+
+
+def _converge(route, feed, tears, step_params, fractions, context, feed_kg_h):
+    """Iterate the passes until every sample's tears change by at most ``RECYCLE_RTOL``.
+
+    Each pass evaluates only the samples still moving (a sample's operations see nothing of the
+    others), the tears move by Anderson acceleration, and a sample whose change is not finite
+    stops at once. The result comes from one pass over all samples at their converged tears,
+    so every reported stream is the evaluation at the tear it is reported with. Returns the
+    streams, results and returned streams of that pass, the last change per sample and the
+    number of passes. ``tears`` is updated in place.
+    """
+    n = feed.n_samples
+    if not route.recycles:
+        streams, results, returned = _one_pass(route, feed, tears, step_params, fractions, context)
+        return streams, results, returned, np.zeros(n), 1
+    names = list(tears)
+    change = np.full(n, np.inf)
+    active = np.arange(n)
+    accelerator = Anderson(len(names) * tears[names[0]].flows[..., 0].size, n)
+    last_change = np.full(n, np.inf)
+    iterations = 0
+    full_pass = None
+    while iterations < MAX_ITERATIONS:
+        iterations += 1
+        everyone = active.size == n
+        sub = (lambda value: value) if everyone else (lambda value: _take(value, active, n))
+        subset_tears = {k: Stream(sub(t.flows)) for k, t in tears.items()}
+        outcome = _one_pass(route, Stream(sub(feed.flows)) if feed.n_samples == n else feed,
+                            subset_tears, {i: {k: sub(v) for k, v in p.items()} for i, p in step_params.items()},
+                            {k: sub(v) for k, v in fractions.items()}, {**context, "n_samples": active.size})
+        x = np.concatenate([subset_tears[k].flows.reshape(-1, active.size) for k in names])
+        g = np.concatenate([np.broadcast_to(outcome[2][k].flows, subset_tears[k].flows.shape).reshape(-1, active.size)
+                            for k in names])
+        change[active] = _relative_change(x, g, sub(feed_kg_h))
+        full_pass = outcome if everyone else None
+        moving = ~(change[active] <= RECYCLE_RTOL) & np.isfinite(change[active])
+        if not moving.any():
+            if full_pass is not None:
+                break
+            active = np.arange(n)           # the closing pass: every sample at its tears
+            continue
+        if iterations == MAX_ITERATIONS:    # no more passes: keep the tears just evaluated
+            break
+        restart = change[active] > last_change[active]
+        last_change[active] = change[active]
+        scale = np.maximum(np.maximum(np.abs(g), np.abs(x)), TEAR_FLOOR_RELATIVE * sub(feed_kg_h))
+        guess = accelerator.step(x, g, scale, active, restart)
+        keep = moving.nonzero()[0]
+        offset = 0
+        for k in names:
+            size = tears[k].flows[..., 0].size
+            flows = tears[k].flows.copy()
+            flows[..., active[keep]] = guess[offset:offset + size, keep].reshape(flows.shape[:2] + (keep.size,))
+            tears[k] = Stream(flows)
+            offset += size
+        active = active[keep]
+    if full_pass is None:       # out of iterations: evaluate everyone where they stand
+        full_pass = _one_pass(route, feed, tears, step_params, fractions, context)
+        x = np.concatenate([tears[k].flows.reshape(-1, n) for k in names])
+        g = np.concatenate([np.broadcast_to(full_pass[2][k].flows, tears[k].flows.shape).reshape(-1, n) for k in names])
+        change = _relative_change(x, g, feed_kg_h)
+    streams, results, returned = full_pass
+    return streams, results, returned, change, iterations
+
+
+def _take(value, index: np.ndarray, n: int):
+    """The samples ``index`` of a per-sample array (last axis n); anything else unchanged."""
+    if isinstance(value, np.ndarray) and value.ndim and value.shape[-1] == n:
+        return value[..., index]
+    return value
+
+
+def _relative_change(x: np.ndarray, g: np.ndarray, feed_kg_h) -> np.ndarray:
+    """Largest relative change per sample, ignoring changes below ``1e-14`` of the feed rate."""
+    difference = np.abs(g - x)
+    scale = np.maximum(np.maximum(np.abs(g), np.abs(x)), 1e-300)
+    return (difference / scale * (difference > TEAR_FLOOR_RELATIVE * feed_kg_h)).max(axis=0)
 
 
 def _one_pass(route, feed, tears, step_params, fractions, context):
@@ -146,19 +201,6 @@ def _one_pass(route, feed, tears, step_params, fractions, context):
                 returned[recycle.returns] = back
                 streams[recycle.purge] = purge
     return streams, results, returned
-
-
-def _wegstein(x: np.ndarray, g: np.ndarray, previous) -> np.ndarray:
-    """Next tear estimate: direct substitution, then bounded Wegstein per element and sample."""
-    if previous is None:
-        return g
-    x0, g0 = previous
-    dx = x - x0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        slope = np.where(np.abs(dx) > 0, (g - g0) / dx, 0.0)
-        q = np.where(slope != 1.0, slope / (slope - 1.0), 0.0)
-    q = np.clip(np.nan_to_num(q), *WEGSTEIN_BOUNDS)
-    return np.maximum((1 - q) * g + q * x, 0.0)
 
 
 def _check_plant_balance(result: FlowsheetResult, returned: dict, tears: dict) -> None:

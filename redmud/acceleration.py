@@ -1,0 +1,84 @@
+"""Anderson acceleration of recycle (tear) streams, sample by sample.
+
+A recycle makes the route a fixed-point problem x = G(x): x is the guessed returned stream
+(every tear's flows stacked), G one pass over the operations. Direct substitution contracts at
+the recycle's loop gain (about the recycled fraction), so a 50 % wash-water return needs ~35
+passes for 1e-11. Anderson acceleration (type II, memory m) extrapolates from the last m
+residual differences:
+
+.. math:: \\gamma_k = \\arg\\min_\\gamma \\lVert W (f_k - \\Delta F_k \\gamma) \\rVert_2, \\qquad
+          x_{k+1} = g_k - \\Delta G_k \\gamma_k
+
+with :math:`g_k = G(x_k)`, :math:`f_k = g_k - x_k`, :math:`\\Delta F_k` and :math:`\\Delta G_k`
+the columns :math:`f_{i+1} - f_i` and :math:`g_{i+1} - g_i` of the last m steps, and W the
+diagonal of 1 / (flow scale) so that every component weighs by its relative residual, as the
+convergence test measures it (Anderson DG (1965) Iterative procedures for nonlinear integral
+equations, J. ACM 12(4):547-560, doi:10.1145/321296.321305; Walker HF, Ni P (2011) Anderson
+acceleration for fixed-point iterations, SIAM J. Numer. Anal. 49(4):1715-1735,
+doi:10.1137/10079069X). Flows are kept non-negative. Where a sample's residual grows, its history
+is dropped (a restart), so it falls back toward direct substitution.
+
+Each sample has its own least-squares problem (a batch of m x m normal equations), so samples
+never influence each other's iterates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Memory m: the number of past steps used (Walker & Ni 2011 use 1-50; 5 is a common choice).
+DEPTH = 5
+#: Tikhonov regularisation of the normal equations, relative to their largest diagonal entry,
+#: so that nearly parallel history columns do not throw the step far.
+REGULARISATION = 1e-12
+
+
+class Anderson:
+    """Anderson mixing of ``x`` (shaped ``(D, N)``: D flattened tear components, N samples).
+
+    The history is kept per sample as ``(N, D, m)`` arrays, so that a sample's least-squares
+    problem is one contiguous block; rows that are zero in every active sample carry no
+    information and are left out of the least squares (a zero weight).
+    """
+
+    def __init__(self, size: int, n_samples: int, depth: int = DEPTH):
+        self.depth = depth
+        self.dF = np.zeros((n_samples, size, depth))
+        self.dG = np.zeros((n_samples, size, depth))
+        self.valid = np.zeros((n_samples, depth), dtype=bool)
+        self.last_f = np.zeros((n_samples, size))
+        self.last_g = np.zeros((n_samples, size))
+        self.steps = 0
+
+    def step(self, x: np.ndarray, g: np.ndarray, scale: np.ndarray, active: np.ndarray,
+             restart: np.ndarray) -> np.ndarray:
+        """Next guess for the ``active`` samples (indices into N), given x and g = G(x) for them.
+
+        ``scale`` (shaped like x) is the flow scale of each residual component; ``restart``
+        (one bool per active sample) drops that sample's history first.
+        """
+        f, g_t = (g - x).T, g.T                                   # (n, D)
+        if self.steps > 0:
+            slot = (self.steps - 1) % self.depth
+            valid = self.valid[active]
+            valid[restart] = False
+            valid[:, slot] = True
+            self.valid[active] = valid
+            self.dF[active, :, slot] = f - self.last_f[active]
+            self.dG[active, :, slot] = g_t - self.last_g[active]
+        self.last_f[active], self.last_g[active] = f, g_t
+        self.steps += 1
+        if self.steps == 1:
+            return np.maximum(g, 0.0)
+        valid = self.valid[active]                                # (n, m)
+        rows = np.flatnonzero((f != 0).any(axis=0) | (g_t != 0).any(axis=0))
+        weight = 1.0 / scale.T[:, rows]                           # (n, R)
+        dF = self.dF[active][:, rows] * weight[:, :, None] * valid[:, None, :]   # stale columns 0
+        normal = np.matmul(dF.transpose(0, 2, 1), dF)             # (n, m, m)
+        rhs = np.matmul(dF.transpose(0, 2, 1), (f[:, rows] * weight)[:, :, None])[..., 0]
+        m = np.arange(self.depth)
+        ridge = REGULARISATION * normal[:, m, m].max(axis=1, keepdims=True) + 1e-300
+        normal[:, m, m] += np.where(valid, ridge, 1.0)            # unused columns: gamma = 0
+        gamma = np.linalg.solve(normal, np.where(valid, rhs, 0.0)[..., None])   # (n, m, 1)
+        step = np.matmul(self.dG[active], gamma)[..., 0]          # (n, D)
+        return np.maximum(g - step.T, 0.0)
