@@ -155,20 +155,19 @@ def split(stream: Stream, fractions: Sequence[object]) -> list[Stream]:
     sent to one outlet; the last outlet is the remainder, inlet minus the others, so the split
     conserves mass exactly up to rounding of the subtraction.
     """
-    outlets = []
-    taken = np.zeros_like(stream.flows)
+    fractions = [_broadcastable(np.asarray(f, dtype=float)) for f in fractions]
     for f in fractions:
-        f = _broadcastable(np.asarray(f, dtype=float))
         if np.any((f < 0) | (f > 1) | ~np.isfinite(f)):
             raise InputError("split", "fractions must be finite and within [0, 1]")
-        part = stream.flows * f
-        outlets.append(Stream(part))
-        taken = taken + part
-    remainder = stream.flows - taken
-    if np.any(remainder < -1e-12 * np.maximum(stream.flows, 1e-300)):
+    parts = [stream.flows * f for f in fractions]
+    remainder = stream.flows - parts[0] if parts else stream.flows.copy()
+    for part in parts[1:]:
+        remainder = remainder - part
+    # One fraction f <= 1 cannot overdraw: fl(x f) <= x for x >= 0. Several may add up past 1.
+    if len(parts) > 1 and np.any(remainder < -1e-12 * np.maximum(stream.flows, 1e-300)):
         raise InputError("split", "fractions add up to more than 1")
-    outlets.append(Stream(np.maximum(remainder, 0.0)))
-    return outlets
+    np.maximum(remainder, 0.0, out=remainder)
+    return [Stream(part) for part in parts] + [Stream(remainder)]
 
 
 def _broadcastable(f: np.ndarray) -> np.ndarray:
@@ -231,15 +230,19 @@ def check_balance(inputs: Iterable[Stream], outputs: Iterable[Stream], where: st
 
     Samples whose inputs are not finite (failed samples) are skipped.
     """
-    flows_in, flows_out = mix(*inputs).flows, mix(*outputs).flows     # each sum formed once
-    error = _relative_imbalance(flows_in, flows_out, floor)
-    finite = np.isfinite(flows_in).all(axis=(0, 1)) & np.isfinite(flows_out).all(axis=(0, 1))
-    error = np.where(np.broadcast_to(finite, error.shape[1:])[None, :], error, 0.0)
+    outputs = list(outputs)
+    # component totals (summed over phases) of each stream, then of all: (component, sample)
+    total_in = _sum_flows([s.flows.sum(axis=0) for s in inputs])
+    total_out = _sum_flows([s.flows.sum(axis=0) for s in outputs])
+    total_in, total_out = np.broadcast_arrays(total_in, total_out)
+    error = np.abs(total_in - total_out) / np.maximum(total_in, floor)
+    finite = np.isfinite(total_in).all(axis=0) & np.isfinite(total_out).all(axis=0)
+    error = np.where(finite[None, :], error, 0.0)
     worst = float(np.max(error)) if error.size else 0.0
     if not worst <= rtol:
         c, s = np.unravel_index(np.argmax(error), error.shape)
         raise BalanceError(f"{where}: {COMPONENTS[c]} does not balance (relative error {worst:.3g} "
                            f"in sample {s}; tolerance {rtol:g})")
-    if np.any(flows_out < -floor * rtol):
+    if any(s.flows.min() < -floor * rtol for s in outputs if s.flows.size):
         raise BalanceError(f"{where}: negative flow in an outlet")
     return worst
