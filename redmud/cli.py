@@ -47,6 +47,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _once_per_run() -> logging.Filter:
+    """A filter that lets each distinct message through once: a Monte Carlo evaluates the
+    route chunk after chunk, and the same warning (a missing price, a market share) would
+    otherwise repeat for every chunk."""
+    seen: set[tuple[int, str]] = set()
+
+    def first_time(record: logging.LogRecord) -> bool:
+        key = (record.levelno, record.getMessage())
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
+    return first_time
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in argv
@@ -55,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         level = logging.ERROR if args.quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
         logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_once_per_run())
         args.argv = ["redmud", *argv]
         return int(args.handler(args) or 0)
     except SystemExit as exit_:

@@ -153,3 +153,11 @@ def test_dask_local_cluster_equals_serial_bit_for_bit(tmp_path):
         on_dask = tmp_path / "dask.parquet"
         assert main([*argv, "-o", str(on_dask), "--scheduler", cluster.scheduler_address]) == 0
     pd.testing.assert_frame_equal(pd.read_parquet(serial), pd.read_parquet(on_dask), check_exact=True)
+
+
+def test_a_warning_repeated_by_every_chunk_is_shown_once(capsys, tmp_path):
+    # The default route has no price for TBP: every chunk's cost estimate warns about it.
+    out = tmp_path / "mc.parquet"
+    assert main(["mc", ROUTE, "-o", str(out), "-n", "4", "--chunk-size", "2"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("no price for reagent TBP") == 1
