@@ -161,3 +161,29 @@ def test_a_warning_repeated_by_every_chunk_is_shown_once(capsys, tmp_path):
     assert main(["mc", ROUTE, "-o", str(out), "-n", "4", "--chunk-size", "2"]) == 0
     err = capsys.readouterr().err
     assert err.count("no price for reagent TBP") == 1
+
+
+def test_a_partial_run_of_another_model_is_not_resumed(capsys, tmp_path, monkeypatch):
+    import redmud.commands.analyses as analyses
+    from redmud.routes import route_path
+
+    route = tmp_path / "route.toml"
+    route.write_text(route_path(ROUTE).read_text())
+    argv = ["mc", str(route), "-q", "-o", str(tmp_path / "mc.parquet"), "-n", "4", "--chunk-size", "2"]
+    evaluate = analyses._ChunkEvaluator.__call__
+    calls = []
+
+    def interrupted_after_one_chunk(self, start, stop):
+        calls.append(start)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return evaluate(self, start, stop)
+
+    monkeypatch.setattr(analyses._ChunkEvaluator, "__call__", interrupted_after_one_chunk)
+    assert main(argv) == 130 and (tmp_path / "mc.parquet.partial" / "chunk-000000.parquet").exists()
+    monkeypatch.setattr(analyses._ChunkEvaluator, "__call__", evaluate)
+    route.write_text(route.read_text().replace("availability = 0.9", "availability = 0.8"))
+    capsys.readouterr()
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2 and "--restart" in err and len(err.strip().splitlines()) == 1
+    assert run_cli(capsys, *argv, "--restart")[0] == 0

@@ -52,6 +52,21 @@ def _fixed_overrides(args, sampled_paths) -> dict:
     return {k: str(v) for k, v in fixed.items()}
 
 
+def _model_fingerprint(route: str, feedstock: str | None) -> dict:
+    """The version and the hashes of every file the model reads (data, route, feedstock): part
+    of the inputs a partial run must match, so that a resumed run never joins chunks computed
+    by another model."""
+    from redmud import __version__
+    from redmud.feedstocks import feedstock_path
+    from redmud.paths import DATA_DIR
+    from redmud.routes import load_route
+    from redmud.tomlfile import file_hash
+
+    loaded = load_route(route)
+    files = [*sorted(DATA_DIR.glob("*.toml")), loaded.path, feedstock_path(feedstock or loaded.default_feedstock)]
+    return {"redmud_version": __version__, "files": {p.name: file_hash(p) for p in files}}
+
+
 def _execute(args, model, columns_for, n: int, inputs: dict):
     from redmud.analysis.executor import DEFAULT_CHUNK_SIZE, SCHEDULER_TIMEOUT_S, execute
 
@@ -63,7 +78,8 @@ def _execute(args, model, columns_for, n: int, inputs: dict):
         raise InputError("--scheduler-timeout", f"expected a positive number of seconds, got {timeout:g}")
     evaluate = _ChunkEvaluator(model, columns_for)
     table = execute(evaluate, n, args.output, {**inputs, "route": args.route, "feedstock": args.feedstock,
-                                                 "fixed": model.fixed},
+                                                 "fixed": model.fixed,
+                                                 "model": _model_fingerprint(args.route, args.feedstock)},
                     chunk_size=chunk, backend=args.backend, scheduler=args.scheduler, restart=args.restart,
                     scheduler_timeout=timeout)
     summary = {"output": str(args.output), "samples": len(table), "failed": int((table["status"] != "ok").sum()),
