@@ -37,8 +37,8 @@ class Anderson:
     """Anderson mixing of ``x`` (shaped ``(D, N)``: D flattened tear components, N samples).
 
     The history is kept per sample as ``(N, D, m)`` arrays, so that a sample's least-squares
-    problem is one contiguous block; rows that are zero in every active sample carry no
-    information and are left out of the least squares (a zero weight).
+    problem is one contiguous block; only the rows (tear components) that have ever been
+    non-zero are touched: the others have no history and their guess is g.
     """
 
     def __init__(self, size: int, n_samples: int, depth: int = DEPTH):
@@ -48,6 +48,7 @@ class Anderson:
         self.valid = np.zeros((n_samples, depth), dtype=bool)
         self.last_f = np.zeros((n_samples, size))
         self.last_g = np.zeros((n_samples, size))
+        self.rows = np.zeros(size, dtype=bool)
         self.steps = 0
 
     def step(self, x: np.ndarray, g: np.ndarray, scale: np.ndarray, active: np.ndarray,
@@ -58,27 +59,33 @@ class Anderson:
         (one bool per active sample) drops that sample's history first.
         """
         f, g_t = (g - x).T, g.T                                   # (n, D)
+        self.rows |= (f != 0).any(axis=0) | (g_t != 0).any(axis=0)
+        rows = np.flatnonzero(self.rows)          # rows ever non-zero; the others have no history
+        everyone = active.size == self.valid.shape[0]
+        at = (slice(None), rows) if everyone else (active[:, None], rows[None, :])
+        if everyone:
+            active = slice(None)
         if self.steps > 0:
             slot = (self.steps - 1) % self.depth
             valid = self.valid[active]
             valid[restart] = False
             valid[:, slot] = True
             self.valid[active] = valid
-            self.dF[active, :, slot] = f - self.last_f[active]
-            self.dG[active, :, slot] = g_t - self.last_g[active]
-        self.last_f[active], self.last_g[active] = f, g_t
+            self.dF[at + (slot,)] = f[:, rows] - self.last_f[at]
+            self.dG[at + (slot,)] = g_t[:, rows] - self.last_g[at]
+        self.last_f[at], self.last_g[at] = f[:, rows], g_t[:, rows]
         self.steps += 1
         if self.steps == 1:
             return np.maximum(g, 0.0)
         valid = self.valid[active]                                # (n, m)
-        rows = np.flatnonzero((f != 0).any(axis=0) | (g_t != 0).any(axis=0))
         weight = 1.0 / scale.T[:, rows]                           # (n, R)
-        dF = self.dF[active][:, rows] * weight[:, :, None] * valid[:, None, :]   # stale columns 0
+        dF = self.dF[at] * weight[:, :, None] * valid[:, None, :]     # (n, R, m); stale columns 0
         normal = np.matmul(dF.transpose(0, 2, 1), dF)             # (n, m, m)
         rhs = np.matmul(dF.transpose(0, 2, 1), (f[:, rows] * weight)[:, :, None])[..., 0]
         m = np.arange(self.depth)
         ridge = REGULARISATION * normal[:, m, m].max(axis=1, keepdims=True) + 1e-300
         normal[:, m, m] += np.where(valid, ridge, 1.0)            # unused columns: gamma = 0
         gamma = np.linalg.solve(normal, np.where(valid, rhs, 0.0)[..., None])   # (n, m, 1)
-        step = np.matmul(self.dG[active], gamma)[..., 0]          # (n, D)
-        return np.maximum(g - step.T, 0.0)
+        guess = g.copy()
+        guess[rows] -= np.matmul(self.dG[at], gamma)[..., 0].T
+        return np.maximum(guess, 0.0, out=guess)
