@@ -177,3 +177,36 @@ class OperationSpec:
         for key, spec in self.parameters.items():
             parsed[key] = spec.parse(values.get(key, spec.default), f"{where}.{key}")
         return parsed
+
+
+def load_parameters(data: dict, operation: str, path: str) -> dict[str, Param]:
+    """:class:`Param` specifications from the ``[operation.parameters.*]`` tables of a data file.
+
+    Each record gives ``value`` and ``unit`` (the unit it is written in), ``bounds`` (in that
+    unit), ``description``, ``source`` (a key of ``[sources]`` or a citation), ``tag`` and
+    optionally ``kind``, ``choices`` and ``param_unit`` (the unit the physics receives, e.g.
+    ``K`` for a value written in ``degC``).
+    """
+    sources = data.get("sources", {})
+    params = {}
+    for name, rec in data[operation]["parameters"].items():
+        where = f"{path}:{operation}.parameters.{name}"
+        kind = rec.get("kind", "quantity")
+        unit = rec.get("param_unit", rec.get("unit", "dimensionless"))
+        source = sources.get(rec["source"], rec["source"])
+        if "derivation" in rec:
+            source = f"{source} [{rec['derivation']}]"
+        bounds = None
+        if "bounds" in rec:
+            bounds = tuple(float(parse_quantity(f"{b} {rec['unit']}", where, unit).to(unit).magnitude)
+                           for b in rec["bounds"])
+        if kind == "choice":
+            default = rec["value"]
+        elif rec.get("unit", unit) == unit:
+            default = rec["value"]
+        else:
+            default = f"{rec['value']} {rec['unit']}"
+        params[name] = Param(unit=unit, default=default, description=rec["description"],
+                             source=source, bounds=bounds, kind=kind,
+                             choices=tuple(rec.get("choices", ())), tag=rec["tag"])
+    return params

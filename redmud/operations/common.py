@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from redmud.chemistry import ATOMIC_WEIGHTS, mass_fractions
+from redmud.chemistry import ATOMIC_WEIGHTS, mass_fractions, parse_formula
 from redmud.streams import COMPONENT_INDEX, COMPONENTS, N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
 from redmud.operations.base import Equipment
 
@@ -111,3 +111,30 @@ def agitator_power_kw(tank_volume_m3, n_tanks, specific_power_kw_m3) -> np.ndarr
     requirements")).
     """
     return np.asarray(specific_power_kw_m3) * np.asarray(tank_volume_m3) * np.asarray(n_tanks)
+
+
+def clean_rounding(flows, scale, rtol=1e-12):
+    """Set to zero the tiny negative flows [kg/h] that subtracting equal amounts computed along
+    different paths leaves (|x| <= rtol x scale); larger negatives are left for the balance
+    check to catch."""
+    negative = flows < 0
+    if not negative.any():                      # the usual case: one pass over the array
+        return flows
+    return np.where(negative & (flows >= -rtol * np.asarray(scale)), 0.0, flows)
+
+
+def phase_flows(n: int, **phases) -> np.ndarray:
+    """Stream flows ``(phase, component, sample)`` [kg/h] from ``phase=(component, sample)`` arrays."""
+    out = np.zeros((N_PHASES, N_COMPONENTS, n))
+    for phase, comp in phases.items():
+        out[PHASE_INDEX[phase]] += comp
+    return out
+
+
+def formula_kmol_flows(formula: str, kmol) -> np.ndarray:
+    """Element flows [kg/h] ``(component, sample)`` of ``kmol`` [kmol/h] of a formula."""
+    kmol = np.atleast_1d(np.asarray(kmol, dtype=float))
+    out = np.zeros((N_COMPONENTS, kmol.size))
+    for el, count in parse_formula(formula).items():
+        out[COMPONENT_INDEX[el]] += kmol * count * ATOMIC_WEIGHTS[el]
+    return out

@@ -20,10 +20,9 @@ from __future__ import annotations
 import numpy as np
 
 from redmud.chemistry import LANTHANIDES_AND_Y, molar_mass
-from redmud.operations.base import Equipment, OperationResult, OperationSpec
-from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, reagent_stream
-from redmud.operations.neutralisation import clean_rounding
-from redmud.operations.separation import load_parameters, solid_liquid_split
+from redmud.operations.base import Equipment, OperationResult, OperationSpec, load_parameters
+from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, clean_rounding, reagent_stream
+from redmud.operations.separation import solid_liquid_split
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX, N_COMPONENTS, PHASE_INDEX, Stream
 from redmud.tomlfile import load_toml

@@ -23,8 +23,7 @@ import numpy as np
 
 from redmud.chemistry import ATOMIC_WEIGHTS, molar_mass
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
-from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS
-from redmud.operations.solvent_extraction import _flows, _formula_kmol
+from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, formula_kmol_flows, phase_flows
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
 from redmud.streams import N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
@@ -98,12 +97,12 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     needed = loaded_eq / per_unit                               # kmol/h eluent, stoichiometric
     supplied = p["eluent_concentration"] * eluent_l_h / 1000.0
     eluent_kmol = np.maximum(supplied, needed)
-    added = {formula: Stream(_flows(n, aqueous=_formula_kmol(formula, eluent_kmol)))}
+    added = {formula: Stream(phase_flows(n, aqueous=formula_kmol_flows(formula, eluent_kmol)))}
     water_kg = eluent_l_h * 1.0                                 # eluent made up with water, 1 kg/L
-    added["water"] = Stream(_flows(n, aqueous=_formula_kmol("H2O", water_kg / molar_mass("H2O"))))
+    added["water"] = Stream(phase_flows(n, aqueous=formula_kmol_flows("H2O", water_kg / molar_mass("H2O"))))
 
-    eluate = _formula_kmol(formula, eluent_kmol) + loaded_kg
-    eluate += _formula_kmol("H2O", water_kg / molar_mass("H2O"))
+    eluate = formula_kmol_flows(formula, eluent_kmol) + loaded_kg
+    eluate += formula_kmol_flows("H2O", water_kg / molar_mass("H2O"))
     eluate[CI[keeps]] -= loaded_eq * ATOMIC_WEIGHTS[keeps]
 
     barren = aqueous - loaded_kg
@@ -111,15 +110,15 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     if keeps == "Na":
         # re-acidify the Na-form resin: Na+ + 1/2 H2SO4 -> H+(resin) + 1/2 Na2SO4, to the barren
         acid = loaded_eq / 2.0
-        added["H2SO4"] = Stream(_flows(n, aqueous=_formula_kmol("H2SO4", acid)))
-        regen = _formula_kmol("H2SO4", acid)
+        added["H2SO4"] = Stream(phase_flows(n, aqueous=formula_kmol_flows("H2SO4", acid)))
+        regen = formula_kmol_flows("H2SO4", acid)
         regen[CI["H"]] -= loaded_eq * ATOMIC_WEIGHTS["H"]       # that H is what loading releases
         regen[CI["Na"]] += loaded_eq * ATOMIC_WEIGHTS["Na"]
         barren = barren + regen
     barren_flows = flows.copy()
     barren_flows[AQ] = barren
     outlets = {"barren": Stream(np.maximum(barren_flows, 0.0)),
-               "eluate": Stream(_flows(n, aqueous=np.maximum(eluate, 0.0)))}
+               "eluate": Stream(phase_flows(n, aqueous=np.maximum(eluate, 0.0)))}
 
     equipment = {"ix_columns": Equipment(kind="ix_column", size=volume, size_unit="m^3",
                                          count=columns.astype(int), acid_service=True,

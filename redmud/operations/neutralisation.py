@@ -22,12 +22,11 @@ from __future__ import annotations
 import numpy as np
 
 from redmud.chemistry import LANTHANIDES_AND_Y, molar_mass
-from redmud.operations.base import Equipment, OperationResult, OperationSpec
-from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, formula_flows,
-                                      free_acid_kmol_h, kmol_h, reagent_stream, slurry_volume_m3_h,
+from redmud.operations.base import Equipment, OperationResult, OperationSpec, load_parameters
+from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, clean_rounding,
+                                      formula_flows, free_acid_kmol_h, kmol_h, reagent_stream, slurry_volume_m3_h,
                                       tank_train, water_kg_h)
-from redmud.operations.separation import (load_parameters, solid_liquid_split, thickener_area_m2,
-                                          thickener_drive_kw)
+from redmud.operations.separation import solid_liquid_split, thickener_area_m2, thickener_drive_kw
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX, N_COMPONENTS, PHASE_INDEX, Stream
 from redmud.tomlfile import load_toml
@@ -129,16 +128,6 @@ def radium_to_gypsum_fraction(gypsum_ca_kmol_h, liquor_ca_kmol_h, partition):
     total = solid + np.asarray(liquor_ca_kmol_h)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(total > 0, solid / np.where(total > 0, total, 1.0), 0.0)
-
-
-def clean_rounding(flows, scale, rtol=1e-12):
-    """Set to zero the tiny negative flows [kg/h] that subtracting equal amounts computed along
-    different paths leaves (|x| <= rtol x scale); larger negatives are left for the balance
-    check to catch."""
-    negative = flows < 0
-    if not negative.any():                      # the usual case: one pass over the array
-        return flows
-    return np.where(negative & (flows >= -rtol * np.asarray(scale)), 0.0, flows)
 
 
 # --- operation --------------------------------------------------------------------------------

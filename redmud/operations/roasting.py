@@ -28,11 +28,10 @@ from __future__ import annotations
 import numpy as np
 
 from redmud.chemistry import LANTHANIDES_AND_Y, molar_mass, parse_formula
-from redmud.operations.base import Equipment, OperationResult, OperationSpec
-from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, formula_flows,
-                                      reagent_stream, slurry_volume_m3_h, tank_train)
-from redmud.operations.neutralisation import OXO_OXYGEN, clean_rounding, gypsum_dissolved_kmol_h
-from redmud.operations.separation import load_parameters
+from redmud.operations.base import Equipment, OperationResult, OperationSpec, load_parameters
+from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, clean_rounding,
+                                      formula_flows, reagent_stream, slurry_volume_m3_h, tank_train)
+from redmud.operations.neutralisation import OXO_OXYGEN, gypsum_dissolved_kmol_h
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX, N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
 from redmud.tomlfile import load_toml

@@ -4,59 +4,21 @@ Every solid reports to the underflow (cake, residue); the liquid (aqueous and or
 split with one fraction for every component, so the underflow liquor has the composition of the
 overflow; gas leaves with the overflow. Solids lost to the overflow are not modelled (an ideal
 clarification). Parameters and their sources: ``redmud/data/separation.toml``.
-
-This module also holds :func:`load_parameters`, which builds :class:`Param` specifications from
-the ``[<operation>.parameters]`` tables of a data file (used by the roasting, neutralisation and
-desorption modules too).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
+from redmud.operations.base import Equipment, OperationResult, OperationSpec, load_parameters
 from redmud.paths import DATA_DIR
 from redmud.operations.common import reagent_stream
 from redmud.streams import N_PHASES, PHASE_INDEX, Stream, mix, split
 from redmud.tomlfile import load_toml
-from redmud.units import parse_quantity
 
 #: kg per tonne and hours per day, for unit areas given per (t/d).
 KG_PER_T = 1000.0
 H_PER_D = 24.0
-
-
-def load_parameters(data: dict, operation: str, path: str) -> dict[str, Param]:
-    """:class:`Param` specifications from the ``[operation.parameters.*]`` tables of a data file.
-
-    Each record gives ``value`` and ``unit`` (the unit it is written in), ``bounds`` (in that
-    unit), ``description``, ``source`` (a key of ``[sources]`` or a citation), ``tag`` and
-    optionally ``kind``, ``choices`` and ``param_unit`` (the unit the physics receives, e.g.
-    ``K`` for a value written in ``degC``).
-    """
-    sources = data.get("sources", {})
-    params = {}
-    for name, rec in data[operation]["parameters"].items():
-        where = f"{path}:{operation}.parameters.{name}"
-        kind = rec.get("kind", "quantity")
-        unit = rec.get("param_unit", rec.get("unit", "dimensionless"))
-        source = sources.get(rec["source"], rec["source"])
-        if "derivation" in rec:
-            source = f"{source} [{rec['derivation']}]"
-        bounds = None
-        if "bounds" in rec:
-            bounds = tuple(float(parse_quantity(f"{b} {rec['unit']}", where, unit).to(unit).magnitude)
-                           for b in rec["bounds"])
-        if kind == "choice":
-            default = rec["value"]
-        elif rec.get("unit", unit) == unit:
-            default = rec["value"]
-        else:
-            default = f"{rec['value']} {rec['unit']}"
-        params[name] = Param(unit=unit, default=default, description=rec["description"],
-                             source=source, bounds=bounds, kind=kind,
-                             choices=tuple(rec.get("choices", ())), tag=rec["tag"])
-    return params
 
 
 # --- physics ----------------------------------------------------------------------------------

@@ -36,7 +36,8 @@ import numpy as np
 
 from redmud.chemistry import ATOMIC_WEIGHTS, molar_mass
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
-from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, free_acid_kmol_h
+from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, formula_kmol_flows, free_acid_kmol_h,
+                                     phase_flows)
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
 from redmud.streams import COMPONENTS, N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
@@ -287,23 +288,6 @@ def _to_element_kg(species_kmol: np.ndarray) -> np.ndarray:
     return kg
 
 
-def _flows(n, **phases) -> np.ndarray:
-    out = np.zeros((N_PHASES, N_COMPONENTS, n))
-    for phase, comp in phases.items():
-        out[PHASE_INDEX[phase]] += comp
-    return out
-
-
-def _formula_kmol(formula: str, kmol) -> np.ndarray:
-    """Element flows [kg/h] ``(component, sample)`` of ``kmol`` [kmol/h] of a formula."""
-    from redmud.chemistry import parse_formula
-    kmol = np.atleast_1d(np.asarray(kmol, dtype=float))
-    out = np.zeros((N_COMPONENTS, kmol.size))
-    for el, count in parse_formula(formula).items():
-        out[CI[el]] += kmol * count * ATOMIC_WEIGHTS[el]
-    return out
-
-
 #: Acids: formula, protons per formula unit.
 ACIDS = {"H2SO4": ("H2SO4", 2), "HCl": ("HCl", 1)}
 #: Reductants of Fe(III): formula and mol reagent per mol Fe(III) reduced:
@@ -329,7 +313,7 @@ def reduce_ferric(aqueous, fe2_fraction, reduced_fraction, reductant):
     fe2_new = fe * fe2_fraction + reduced + (reagent if formula == "Fe" else 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         fraction = np.where(fe_new > 0, fe2_new / fe_new, fe2_fraction)
-    return _formula_kmol(formula, reagent), reagent, np.clip(fraction, 0.0, 1.0)
+    return formula_kmol_flows(formula, reagent), reagent, np.clip(fraction, 0.0, 1.0)
 
 
 def _section_state(section, species_aq_in, org_in, v_aq, v_org, h_in, sulfate, x_tot, charge):
@@ -535,12 +519,12 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     if p["reduction_fraction"].any():
         name = p["reductant"]
         phase = REDUCTANTS[name][2]
-        added[name] = Stream(_flows(n, **{phase: reductant_kg}))
+        added[name] = Stream(phase_flows(n, **{phase: reductant_kg}))
 
     # -- raffinate aqueous: feed + scrub acid - net extraction + the H+ it released ------------
-    raff_aq = aq_feed - strip_kg - bleed_kg + _formula_kmol(sc_formula, scrub_acid)
+    raff_aq = aq_feed - strip_kg - bleed_kg + formula_kmol_flows(sc_formula, scrub_acid)
     raff_aq[CI["H"]] += (eq_strip + eq_bleed) * M_H
-    raff_aq += _formula_kmol("H2O", v["scrub"] / molar_mass("H2O"))   # scrub acid water, 1 kg/L
+    raff_aq += formula_kmol_flows("H2O", v["scrub"] / molar_mass("H2O"))   # scrub acid water, 1 kg/L
     water = water + v["scrub"]
     acids = {sc_formula: scrub_acid.copy()}
 
@@ -552,7 +536,7 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
         short = np.maximum(eq_strip - h["strip"], 0.0) / st_protons
         acid_total = st_amount + short
         acids[st_formula] = acids.get(st_formula, 0.0) + acid_total
-        strip_aq = _formula_kmol(st_formula, acid_total) + strip_kg
+        strip_aq = formula_kmol_flows(st_formula, acid_total) + strip_kg
         info_strip["strip_acid_raised_to_stoichiometric"] = short > 0
     else:
         n_ha = x_tot * v["org"] / 1000.0
@@ -565,18 +549,18 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
         acids[rg_formula] = acids.get(rg_formula, 0.0) + regen
         regen_water = sodium_form * 1000.0 / p["regeneration_acid_concentration"]   # L/h ~ kg/h
         strip_water = strip_water + regen_water
-        added["NaOH"] = Stream(_flows(n, aqueous=_formula_kmol("NaOH", naoh)))
-        strip_aq = _formula_kmol("NaOH", naoh) + _formula_kmol(rg_formula, regen) + strip_kg
+        added["NaOH"] = Stream(phase_flows(n, aqueous=formula_kmol_flows("NaOH", naoh)))
+        strip_aq = formula_kmol_flows("NaOH", naoh) + formula_kmol_flows(rg_formula, regen) + strip_kg
         # M^z+ leaves as M(OH)z: z O and z H per metal, taken from the NaOH
         strip_solid = strip_kg.copy()
         strip_solid[CI["O"]] += eq_strip * M_O
         strip_solid[CI["H"]] += eq_strip * M_H
         strip_aq = strip_aq - strip_solid
     strip_aq[CI["H"]] -= eq_strip * M_H            # H that re-protonates the extractant
-    strip_aq += _formula_kmol("H2O", strip_water / molar_mass("H2O"))
+    strip_aq += formula_kmol_flows("H2O", strip_water / molar_mass("H2O"))
     water = water + strip_water
     for formula, kmol in acids.items():
-        added[formula] = Stream(_flows(n, aqueous=_formula_kmol(formula, kmol)))
+        added[formula] = Stream(phase_flows(n, aqueous=formula_kmol_flows(formula, kmol)))
 
     # -- organic: losses (entrainment + solubility) and bleed, replaced by make-up ----------------
     kg_d2ehpa, kg_tbp, kg_kero = _organic_per_litre(x_tot, p["modifier_concentration"])
@@ -586,24 +570,24 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     bleed_l = p["organic_bleed"] * v["org"]
 
     def organic(litres):
-        return (_formula_kmol("C16H35O4P", litres * kg_d2ehpa / M_D2EHPA)
-                + _formula_kmol("C12H27O4P", litres * kg_tbp / M_TBP)
-                + _formula_kmol("C12H26", litres * kg_kero / M_KEROSENE))
+        return (formula_kmol_flows("C16H35O4P", litres * kg_d2ehpa / M_D2EHPA)
+                + formula_kmol_flows("C12H27O4P", litres * kg_tbp / M_TBP)
+                + formula_kmol_flows("C12H26", litres * kg_kero / M_KEROSENE))
 
     bleed_org = organic(bleed_l) + bleed_kg
     bleed_org[CI["H"]] -= eq_bleed * M_H                   # H released into the raffinate
     makeup_l = loss_raff + loss_strip + bleed_l
     for name, formula, kg in (("D2EHPA", "C16H35O4P", kg_d2ehpa), ("TBP", "C12H27O4P", kg_tbp),
                               ("kerosene", "C12H26", kg_kero)):
-        added[name] = Stream(_flows(n, organic=_formula_kmol(formula, makeup_l * kg / molar_mass(formula))))
-    added["water"] = Stream(_flows(n, aqueous=_formula_kmol("H2O", water / molar_mass("H2O"))))
+        added[name] = Stream(phase_flows(n, organic=formula_kmol_flows(formula, makeup_l * kg / molar_mass(formula))))
+    added["water"] = Stream(phase_flows(n, aqueous=formula_kmol_flows("H2O", water / molar_mass("H2O"))))
     # the water streams above were counted in raff_aq/strip_aq; keep them consistent
     raffinate = flows_in.copy()
     raffinate[AQ] = raff_aq
     raffinate[ORG] = raffinate[ORG] + organic(loss_raff)
-    strip = _flows(n, solid=strip_solid, aqueous=strip_aq, organic=organic(loss_strip))
+    strip = phase_flows(n, solid=strip_solid, aqueous=strip_aq, organic=organic(loss_strip))
     outlets = {"raffinate": Stream(np.maximum(raffinate, 0.0)), "strip": Stream(np.maximum(strip, 0.0)),
-               "bleed": Stream(_flows(n, organic=np.maximum(bleed_org, 0.0)))}
+               "bleed": Stream(phase_flows(n, organic=np.maximum(bleed_org, 0.0)))}
 
     # -- design ------------------------------------------------------------------------------------
     q = {"extraction": (v["feed"] + v["scrub"] + v["org"]) / 1000.0,
