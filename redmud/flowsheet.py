@@ -120,23 +120,19 @@ def _converge(route, feed, tears, step_params, fractions, context, feed_kg_h):
         _check_operations(route, streams, results)
         return streams, results, returned, np.zeros(n), 1
     names = list(tears)
-    change = np.full(n, np.inf)
+    change, last_change = np.full(n, np.inf), np.full(n, np.inf)
     active = np.arange(n)
     accelerator = Anderson(len(names) * tears[names[0]].flows[..., 0].size, n)
-    last_change = np.full(n, np.inf)
-    iterations = 0
-    full_pass = None
+    iterations, full_pass = 0, None
     while iterations < MAX_ITERATIONS:
         iterations += 1
         everyone = active.size == n
         sub = (lambda value: value) if everyone else (lambda value: _take(value, active, n))
         subset_tears = {k: Stream(sub(t.flows)) for k, t in tears.items()}
-        outcome = _one_pass(route, Stream(sub(feed.flows)) if feed.n_samples == n else feed,
-                            subset_tears, {i: {k: sub(v) for k, v in p.items()} for i, p in step_params.items()},
+        outcome = _one_pass(route, Stream(sub(feed.flows)), subset_tears,
+                            {i: {k: sub(v) for k, v in p.items()} for i, p in step_params.items()},
                             {k: sub(v) for k, v in fractions.items()}, {**context, "n_samples": active.size})
-        x = np.concatenate([subset_tears[k].flows.reshape(-1, active.size) for k in names])
-        g = np.concatenate([np.broadcast_to(outcome[2][k].flows, subset_tears[k].flows.shape).reshape(-1, active.size)
-                            for k in names])
+        x, g = _stacked(subset_tears, names), _stacked(outcome[2], names, like=subset_tears)
         change[active] = _relative_change(x, g, sub(feed_kg_h))
         full_pass = outcome if everyone else None
         moving = ~(change[active] <= RECYCLE_RTOL) & np.isfinite(change[active])
@@ -151,23 +147,33 @@ def _converge(route, feed, tears, step_params, fractions, context, feed_kg_h):
         last_change[active] = change[active]
         scale = np.maximum(np.maximum(np.abs(g), np.abs(x)), TEAR_FLOOR_RELATIVE * sub(feed_kg_h))
         guess = accelerator.step(x, g, scale, active, restart)
-        keep = moving.nonzero()[0]
-        offset = 0
-        for k in names:
-            size = tears[k].flows[..., 0].size
-            flows = tears[k].flows.copy()
-            flows[..., active[keep]] = guess[offset:offset + size, keep].reshape(flows.shape[:2] + (keep.size,))
-            tears[k] = Stream(flows)
-            offset += size
+        keep = np.flatnonzero(moving)
+        _scatter(tears, names, guess[:, keep], active[keep])
         active = active[keep]
     if full_pass is None:       # out of iterations: evaluate everyone where they stand
         full_pass = _one_pass(route, feed, tears, step_params, fractions, context)
-        x = np.concatenate([tears[k].flows.reshape(-1, n) for k in names])
-        g = np.concatenate([np.broadcast_to(full_pass[2][k].flows, tears[k].flows.shape).reshape(-1, n) for k in names])
-        change = _relative_change(x, g, feed_kg_h)
+        change = _relative_change(_stacked(tears, names), _stacked(full_pass[2], names, like=tears), feed_kg_h)
     streams, results, returned = full_pass
     _check_operations(route, streams, results)
     return streams, results, returned, change, iterations
+
+
+def _stacked(streams: dict, names: list, like: dict | None = None) -> np.ndarray:
+    """The streams ``names`` as one ``(component row, sample)`` array (broadcast to ``like``)."""
+    like = like or streams
+    return np.concatenate([np.broadcast_to(streams[k].flows, like[k].flows.shape).reshape(-1, like[k].n_samples)
+                           for k in names])
+
+
+def _scatter(tears: dict, names: list, rows: np.ndarray, samples: np.ndarray) -> None:
+    """Write the stacked rows of :func:`_stacked` back into the tears' ``samples``."""
+    offset = 0
+    for k in names:
+        flows = tears[k].flows.copy()
+        size = flows[..., 0].size
+        flows[..., samples] = rows[offset:offset + size].reshape(flows.shape[:2] + (samples.size,))
+        tears[k] = Stream(flows)
+        offset += size
 
 
 def _check_operations(route, streams, results) -> None:
