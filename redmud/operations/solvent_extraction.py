@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from redmud.acceleration import Anderson
 from redmud.chemistry import ATOMIC_WEIGHTS, molar_mass
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
 from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, formula_kmol_flows, free_acid_kmol_h,
@@ -63,6 +64,8 @@ SPECIES_MOLAR_MASS = np.append(MOLAR_MASS, ATOMIC_WEIGHTS["Fe"])
 D_MAX = 1e12
 #: Outer iteration (stage pH and free extractant): tolerance and iteration cap.
 TOL, MAX_ITER = 1e-11, 200
+#: Anderson keeps its iterates non-negative: pH (which may be below 0) is shifted by this much.
+SHIFT = 20.0
 
 
 # --- parameter sets -----------------------------------------------------------------------------
@@ -77,13 +80,18 @@ def load_set(name: str) -> dict:
 
     ``X = X_free[mol/L] * factor`` is the concentration in the unit each entry was fitted in;
     entries given as ``D_ref`` at (reference_X, reference_pH) are converted to an absolute
-    ``log10_K``. Species without an entry get log10_K = -inf (D = 0).
+    ``log10_K``. Species without an entry get log10_K = -inf (D = 0). ``total_basis`` marks
+    entries whose X is the nominal (total) extractant dosage, as in empirical fits made against
+    the dosage (``extractant_basis = "total"`` in the set or the entry; default ``"free"``: the
+    extractant not bound by loading, as in slope analysis).
     """
     table = _DATA["sets"][name]
     n_sp = len(SPECIES)
     out = {k: np.zeros(n_sp) for k in ("n", "m", "m1")}
     out["log10_K"] = np.full(n_sp, -np.inf)
     out["factor"] = np.ones(n_sp)
+    out["total_basis"] = np.zeros(n_sp, dtype=bool)
+    set_basis = table.get("extractant_basis", "free")
     vol = _vol_percent_per_mol_l(table["extractant"])
     for el, entry in table["elements"].items():
         i = SPECIES.index(el)
@@ -98,6 +106,7 @@ def load_set(name: str) -> dict:
             log_k = entry["log10_K"]
         out["log10_K"][i], out["n"][i], out["m"][i], out["m1"][i] = log_k, n, m, m1
         out["factor"][i] = factor
+        out["total_basis"][i] = entry.get("extractant_basis", set_basis) == "total"
     out["extracted"] = np.isfinite(out["log10_K"])
     out["ph_range"] = tuple(table["ph_range"])
     return out
@@ -331,24 +340,28 @@ def _section_state(section, species_aq_in, org_in, v_aq, v_org, h_in, sulfate, x
 
 
 def _d_stagewise(pset, idx, ph, free, x_tot):
-    """D (stage, species, sample) of the extracted species ``idx`` at stage pH and free extractant.
+    """D (stage, species, sample) of the extracted species ``idx`` at stage pH and extractant.
 
-    :func:`distribution_ratio` written for speed: log10 X is taken once per stage and the
-    unit factor of each entry folded into its constant; pH is clipped to the data's range.
+    :func:`distribution_ratio` written for speed: the unit factor of each entry is folded into
+    its constant; X is the free extractant, or the nominal dosage ``x_tot`` for entries on a
+    total basis (see :func:`load_set`); pH is clipped to the data's range.
     """
     lo, hi = pset["ph_range"]
     ph_c = np.clip(ph, lo, hi)[:, None, :]
-    log_free = np.log10(free)[:, None, :]
+    total = pset["total_basis"][idx]
+    # X per stage: the free extractant, or the nominal dosage for entries fitted against it
+    x_all = free[:, None, :] if not total.any() else np.where(
+        total[None, :, None], np.broadcast_to(x_tot, free.shape[1:])[None, None, :], free[:, None, :])
     n, m, m1 = pset["n"][idx][:, None], pset["m"][idx][:, None], pset["m1"][idx][:, None]
     const = (pset["log10_K"][idx] + pset["n"][idx] * np.log10(pset["factor"][idx]))[:, None]
-    log_d = n * log_free
+    log_d = n * np.log10(x_all)
     log_d += const
     log_d += m * ph_c
     has_m1 = pset["m1"][idx] != 0
     if has_m1.any():
         sel = np.flatnonzero(has_m1)
-        x = free[:, None, :] * pset["factor"][idx][sel][:, None]
-        log_d[:, sel] += m1[sel] * x * ph_c
+        x = np.take(x_all, sel, axis=1) if x_all.shape[1] > 1 else x_all
+        log_d[:, sel] += m1[sel] * x * pset["factor"][idx][sel][:, None] * ph_c
     np.minimum(log_d, 12.0, out=log_d)
     log_d *= np.log(10.0)
     return np.exp(log_d, out=log_d)
@@ -398,7 +411,7 @@ def _solve_circuit(pset, idx, feed_x, v, h, sulfate, x_tot, stages, bleed, strip
     free = {k: np.broadcast_to(x_tot, (n_stage[k], n)) for k in ph}
     sections = ("ext", "scrub", "strip") if strip_acid else ("ext", "scrub")
     converged = np.zeros(n, dtype=bool)
-    prev_step = None
+    accelerator, last_change = None, np.full(n, np.inf)
     ph, free = dict(ph), dict(free)
     for iteration in range(1, MAX_ITER + 1):
         sec = {}
@@ -419,30 +432,26 @@ def _solve_circuit(pset, idx, feed_x, v, h, sulfate, x_tot, stages, bleed, strip
             new_ph["strip"], new_free["strip"], _ = _section_state(
                 sec["strip"], 0.0, circ["loaded"] - circ["scrub"], v_aq["strip"], v["org"],
                 h["strip"], sulfate["strip"], x_tot, charge)
-        # Relaxed update x <- x + w (G(x) - x), w = 1/(1 - lambda) with lambda the per-sample
-        # ratio of successive steps (Aitken/secant estimate of the dominant eigenvalue): the
-        # loading feedback (D ~ X_free^n) makes plain substitution oscillate.
-        step = {k: (new_ph[k] - ph[k], (new_free[k] - free[k]) / x_tot) for k in sections}
-        change = np.zeros(n)
-        dot, norm = np.zeros(n), np.zeros(n)
-        for k in sections:
-            for cur, old in zip(step[k], prev_step[k] if prev_step else step[k]):
-                change = np.maximum(change, np.max(np.abs(cur), axis=0))
-                dot += (cur * old).sum(axis=0)
-                norm += (old * old).sum(axis=0)
-        if prev_step:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                lam = np.where(norm > 0, dot / norm, 0.0)
-            weight = np.clip(1.0 / (1.0 - np.clip(lam, -10.0, 0.9)), 0.2, 2.0)
-        else:
-            weight = np.ones(n)
-        for k in sections:
-            ph[k] = ph[k] + weight * step[k][0]
-            free[k] = np.maximum(free[k] + weight * step[k][1] * x_tot, 1e-9 * x_tot)
-        prev_step = step
+        # The stage state (pH, free extractant / total) of every section moves by Anderson
+        # acceleration (redmud.acceleration): the loading feedback (D ~ X_free^n) and the strip
+        # acidity make plain substitution oscillate.
+        x = np.concatenate([np.concatenate([ph[k], free[k] / x_tot]) for k in sections])
+        g = np.concatenate([np.concatenate([new_ph[k], new_free[k] / x_tot]) for k in sections])
+        change = np.max(np.abs(g - x), axis=0)
         converged = change < TOL
         if converged.all():
             break
+        if accelerator is None:
+            accelerator = Anderson(x.shape[0], n)
+        restart = change > last_change
+        last_change = change
+        guess = accelerator.step(x + SHIFT, g + SHIFT, np.ones_like(x), np.arange(n), restart) - SHIFT
+        offset = 0
+        for k in sections:
+            rows = ph[k].shape[0]
+            ph[k] = guess[offset:offset + rows]
+            free[k] = np.maximum(guess[offset + rows:offset + 2 * rows] * x_tot, 1e-9 * x_tot)
+            offset += 2 * rows
     return {"circ": circ, "tau": tau, "ph": ph, "free": free, "iterations": iteration,
             "converged": converged, "profile_ext": prof_ext, "act": act}
 
