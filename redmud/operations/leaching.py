@@ -70,6 +70,9 @@ COUPLED = ("Fe", "Al", "Ti", "Ca", "Na", "Mg", "K")
 MINERAL_KINETICS = {"sodalite": "Na", "cancrinite": "Na", "calcite": "Ca"}
 KELVIN_0C = 273.15
 BATCH_STEPS = 40
+#: Bound on the safeguarded Newton iterations of one tank's acid balance (:func:`_solve_tank`);
+#: bisection alone would narrow [0, h(T_in)] by 2^-200, far past double precision.
+TANK_MAX_ITERATIONS = 200
 
 
 @functools.lru_cache(maxsize=1)
@@ -156,7 +159,7 @@ def cstr_conversion(a, acid, order, x_max, x_in):
         z = np.cbrt(q)
         f = np.divide(q, p)                                  # p = 0 gives inf: z = q^(1/3)
         np.sqrt(f, out=f)
-        np.minimum(z, f, out=z)
+        np.fmin(z, f, out=z)                                 # p = q = 0 gives NaN: z = 0
         zp, fp = np.empty_like(z), np.empty_like(z)
         for _ in range(5):
             np.add(z, p, out=zp)
@@ -408,39 +411,76 @@ def batch_leach(k, order, x_max, charge, amounts, coupled, acid0_kmol, sulfate_k
 
 
 def _solve_tank(a, order, x_max, charge, amounts, coupled, x_in, t_in_kmol, sulfate_kmol,
-                volume_m3, ka2, classes=None, tol=1e-12, max_iter=100):
-    """Outlet conversions ``(U, S)`` and free H+ [mol/L] of one ideal tank at steady state.
+                volume_m3, ka2, classes=None, rtol=1e-12, max_iter=TANK_MAX_ITERATIONS):
+    """Outlet conversions ``(U, S)``, free H+ [mol/L] and solved flag ``(S,)`` of one ideal tank.
 
-    Finds [H+]_out in [0, h(T_in)] where the acid balance of the coupled (acid-consuming) units
-    closes, g(h) = V T(h) - T_in + sum_j z_j N_j (X_j(h) - X_j,in) = 0 (g rises with h), by
-    Newton steps kept inside a shrinking bracket (bisection where Newton leaves it); the other
-    units then follow at that outlet acid.
+    The outlet acid h [mol/L] closes the acid balance of the coupled (acid-consuming) units,
+
+    .. math:: g(h) = V T(h) - T_{in} + \\sum_j z_j N_j (X_j(h) - X_{j,in}) = 0
+
+    with V the liquor volume [m^3/h], T(h) the total acidity of :func:`total_acidity`
+    [mol/L = kmol/m^3], T_in [kmol/h], z_j the H+ each unit consumes, N_j [kmol/h] and X_j(h)
+    the tank's outlet conversion (:func:`cstr_conversion`). T(h) and every X_j(h) rise with h,
+    so g is monotone; g(0) = -T_in <= 0 and g(h(T_in)) >= 0, so exactly one root lies in
+    [0, h(T_in)] whenever the inputs are finite. It is found by Newton's method safeguarded by
+    bisection on a bracket that holds the root (rtsafe: Press WH, Teukolsky SA, Vetterling WT,
+    Flannery BP (2007) Numerical Recipes, 3rd ed., Cambridge University Press, section 9.4): a
+    Newton step that leaves the bracket, or that is not shorter than half the step before last,
+    is replaced by bisection, so the iteration converges for any finite inputs, however far the
+    liquid/solid ratio, the residence time or the tank count are from their design values.
+
+    A sample is solved when |g| <= ``rtol`` x (T_in + sum_j |z_j| N_j (X_j + X_j,in)) (the sum of
+    the magnitudes g is made of: its rounding floor is ~1e-16 of it, so the test is attainable
+    also when the acid left is a tiny difference of large amounts), or when the last change of
+    h, or the bracket, is below ``rtol`` x h. A negative T_in (rounding, or acid taken by the
+    uncoupled units in the tanks before) counts as zero acid. A sample with non-finite inputs
+    (a recycle that diverged upstream) is not solved: its outputs are NaN and its flag False,
+    and the rest of the array goes on; ``max_iter`` only bounds the work (a sample still outside
+    the tolerance then is flagged, not raised). The uncoupled units then follow at the outlet
+    acid.
     """
+    n = np.shape(t_in_kmol)[-1] if np.ndim(t_in_kmol) else amounts.shape[1]
     v = np.maximum(volume_m3, 1e-300)
     s = sulfate_kmol / v
-    hi = free_proton_molarity(t_in_kmol / v, s, ka2)
+    t_in = np.maximum(t_in_kmol, 0.0)
+    hi = np.broadcast_to(free_proton_molarity(t_in / v, s, ka2), (n,)).astype(float)
     lo = np.zeros_like(hi)
     h = hi.copy()
-    scale = np.maximum(np.abs(t_in_kmol), 1e-300)
     ac, oc, xc, cc, nc, xin = (a[coupled], order[coupled][:, None], x_max[coupled][:, None],
                                charge[coupled][:, None], amounts[coupled], x_in[coupled])
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(hi) & np.isfinite(np.broadcast_to(v, (n,))) & \
+            np.all(np.isfinite(ac), axis=0) & np.all(np.isfinite(nc), axis=0) & \
+            np.all(np.isfinite(xin), axis=0)
+    solved = np.zeros(n, dtype=bool)
+    step = hi - lo                                # the last change of h (rtsafe's dx)
+    step_before = hi - lo                         # the change before it (rtsafe's dxold)
+    x = xin
     for _ in range(max_iter):
         x, dxdp_p = cstr_conversion(ac, h, oc, xc, xin)
-        g = v * total_acidity(h, s, ka2) - t_in_kmol + (cc * nc * (x - xin)).sum(axis=0)
-        done = (np.abs(g) <= tol * scale) | (hi - lo <= 1e-15 * np.maximum(hi, 1e-300))
-        if np.all(done):
+        consumed = cc * nc
+        g = v * total_acidity(h, s, ka2) - t_in + (consumed * (x - xin)).sum(axis=0)
+        scale = t_in + (np.abs(consumed) * (x + xin)).sum(axis=0)
+        solved = finite & ((np.abs(g) <= rtol * scale) | (np.abs(step) <= rtol * h) |
+                           (hi - lo <= rtol * h))
+        active = finite & ~solved
+        if not np.any(active):
             break
         lo, hi = np.where(g < 0, h, lo), np.where(g > 0, h, hi)
         with np.errstate(divide="ignore", invalid="ignore"):
             dg = v * (1.0 + s * ka2 / (ka2 + h) ** 2) + \
-                (cc * nc * dxdp_p * oc).sum(axis=0) / np.where(h > 0, h, 1.0)
+                (consumed * dxdp_p * oc).sum(axis=0) / np.where(h > 0, h, 1.0)
             newton = h - g / dg
-        bad = ~np.isfinite(newton) | (newton <= lo) | (newton >= hi)
-        h = np.where(done, h, np.where(bad, 0.5 * (lo + hi), newton))
-    else:
-        raise ConvergenceError("leach: stirred-tank acid balance did not converge in "
-                               f"{max_iter} iterations")
-    x_all = x_in.copy()
+        # bisect where Newton leaves the bracket or is not half as long as the step before last
+        bisect = ~np.isfinite(newton) | (newton <= lo) | (newton >= hi) | \
+            (np.abs(newton - h) > 0.5 * np.abs(step_before))
+        h_new = np.where(bisect, 0.5 * (lo + hi), newton)
+        step_before = np.where(active, step, step_before)
+        step = np.where(active, h_new - h, step)
+        h = np.where(active, h_new, h)
+    h = np.where(finite, h, np.nan)
+    x = np.where(finite, x, np.nan)
+    x_all = np.where(finite, x_in, np.nan)
     x_all[coupled] = x
     free = ~coupled
     if np.any(free):
@@ -448,17 +488,22 @@ def _solve_tank(a, order, x_max, charge, amounts, coupled, x_in, t_in_kmol, sulf
             lambda r: cstr_conversion(a[r], h, order[r][:, None], x_max[r][:, None], x_in[r])[0],
             free, np.arange(len(order)) if classes is None else classes)
         x_all[rows] = values
-    return x_all, h
+    return x_all, h, solved
 
 
 def cstr_train(k, order, x_max, charge, amounts, coupled, acid0_kmol, sulfate_kmol, volume_m3,
                ka2, time_h, n_tanks, solids_factor=None, classes=None):
-    """Conversions ``(U, S)`` and outlet free H+ [mol/L] of ``n_tanks`` equal tanks in series.
+    """Conversions ``(U, S)``, outlet free H+ [mol/L] and solved flag ``(S,)`` of a tank train.
 
-    Each tank holds tau = time / N [h]; a = tau k. ``n_tanks`` must be one whole number for the
-    whole sample array (the tank count is a design choice, not a sampled quantity).
-    ``solids_factor(x)`` (volumetric form) scales k by the tank inlet's solids over the feed's,
-    since there the rate is proportional to the pulp density.
+    ``n_tanks`` equal ideal tanks in series, each holding tau = time / N [h]; a = tau k. The
+    total acidity entering tank i+1 is that entering tank i less the charge of everything that
+    dissolved in tank i (coupled and uncoupled units), floored at zero: acid cannot go
+    negative, and the uncoupled units, which do not feed back on the acid within a tank, may
+    take the last of it. ``n_tanks`` must be one whole number for the whole sample array (the
+    tank count is a design choice, not a sampled quantity). ``solids_factor(x)`` (volumetric
+    form) scales k by the tank inlet's solids over the feed's, since there the rate is
+    proportional to the pulp density. A sample is solved when every tank's acid balance is
+    (:func:`_solve_tank`).
     """
     tanks = np.unique(np.asarray(n_tanks))
     if tanks.size != 1:
@@ -468,13 +513,15 @@ def cstr_train(k, order, x_max, charge, amounts, coupled, acid0_kmol, sulfate_km
     x = np.zeros_like(amounts)
     t_kmol = acid0_kmol
     h = None
+    solved = np.ones(amounts.shape[1], dtype=bool)
     for _ in range(n_t):
         a = k * tau * (solids_factor(x) if solids_factor is not None else 1.0)
-        x_new, h = _solve_tank(a, order, x_max, charge, amounts, coupled, x, t_kmol,
-                               sulfate_kmol, volume_m3, ka2, classes)
-        t_kmol = t_kmol - (charge[:, None] * amounts * (x_new - x)).sum(axis=0)
+        x_new, h, ok = _solve_tank(a, order, x_max, charge, amounts, coupled, x, t_kmol,
+                                   sulfate_kmol, volume_m3, ka2, classes)
+        t_kmol = np.maximum(t_kmol - (charge[:, None] * amounts * (x_new - x)).sum(axis=0), 0.0)
         x = x_new
-    return x, h
+        solved &= ok
+    return x, h, solved
 
 
 # --- precipitation in the liquor ---------------------------------------------------------------
@@ -557,6 +604,7 @@ def run(inlets, params, context):
     else:
         keys = [tuple(kin[f][CI[e]] for f in ("k0", "ea", "order", "x_max")) for e in kinetic_el]
         classes = np.array([keys.index(key) for key in keys])
+    solved = np.ones(n, dtype=bool)
     if reactor == "batch":
         x, _ = batch_leach(k, order, x_max, charge, amounts, coupled, acid0, sulfate, volume_m3,
                            ka2, params["time"], classes=classes)
@@ -567,8 +615,8 @@ def run(inlets, params, context):
 
             def factor(xx):
                 return np.maximum(dry - (unit_kg * xx).sum(axis=0), 0.0) / np.maximum(dry, 1e-300)
-        x, _ = cstr_train(k, order, x_max, charge, amounts, coupled, acid0, sulfate, volume_m3,
-                          ka2, params["time"], params["n_tanks"], factor, classes)
+        x, _, solved = cstr_train(k, order, x_max, charge, amounts, coupled, acid0, sulfate,
+                                  volume_m3, ka2, params["time"], params["n_tanks"], factor, classes)
 
     # move what dissolved: elements (and their oxide O) to the liquor, carbonate to the gas
     extent = x * amounts                                                  # kmol unit / h
@@ -646,6 +694,11 @@ def run(inlets, params, context):
             "hematite_precipitated_kg_h": hematite_fe / 2.0 * molar_mass("Fe2O3"),
             "hpal": hpal.astype(float),
         })
+    # a sample whose tank acid balance was not solved (non-finite inputs from upstream) is failed
+    # with its reason; redmud.api marks it as the flowsheet marks an unconverged recycle
+    info["failed"] = (~solved).astype(float)
+    info["failure_reason"] = ("leach: stirred-tank acid balance not solved (inputs not finite, or "
+                              f"not within tolerance in {TANK_MAX_ITERATIONS} iterations)")
     return OperationResult(outlets=outlets, added=added, equipment={"leach_tanks": tanks},
                            consumption={"electricity_kW": power, "heat_kW": heat}, info=info)
 
