@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from redmud.chemistry import DEFAULT_OXIDES, ELEMENTS, RARE_EARTHS, oxide_factor
-from redmud.errors import InputError, unknown
+from redmud.errors import ConvergenceError, InputError, unknown
 from redmud.feedstocks import Feedstock, load_feedstock
-from redmud.flowsheet import FlowsheetResult, evaluate
+from redmud.flowsheet import BALANCE_FLOOR_RELATIVE, FlowsheetResult, evaluate
 from redmud.operations.base import Param
 from redmud.routes import Route, load_route
-from redmud.streams import COMPONENT_INDEX
+from redmud.streams import COMPONENT_INDEX, PHASE_INDEX, Stream
 
 FEED_PARAM = Param("ppm", 0.0, "content of an element in the dry feed", "feedstock file",
                    bounds=(0.0, 1e6))
@@ -123,7 +123,7 @@ class RunResult:
             "recovery": {el: s(v) for el, v in self.recovery.items()},
             "recovery_reason": {el: "the feedstock gives no value for this element"
                                 for el in self.recovery if not self.feedstock.known(el)},
-            "products": {name: {k: s(v) if not isinstance(v, str) else v for k, v in p.items()}
+            "products": {name: {k: self._json_ready(v) for k, v in p.items()}
                          for name, p in self.products.items()},
             "consumption": {name: {"kg_per_year": s(c["kg_per_year"]), "kg_per_t_feed": s(c["kg_per_t_feed"]),
                                    "operations": c["operations"]} for name, c in self.consumption.items()},
@@ -174,6 +174,7 @@ def run(route, feedstock=None, overrides: dict | None = None, on_failure: str = 
             raise InputError("overrides", f"sample arrays must all have one length; got lengths {sorted(sizes)}")
         n = max(sizes)
     flowsheet = evaluate(route, feedstock, values, n, on_failure=on_failure)
+    _mark_operation_failures(flowsheet, on_failure)
     result = RunResult(flowsheet, values, n)
     _summarise(result)
     if economics:
@@ -181,6 +182,34 @@ def run(route, feedstock=None, overrides: dict | None = None, on_failure: str = 
     if environment:
         _add_environment(result, result.extra.get("jurisdiction", "united-states"))
     return result
+
+
+def _mark_operation_failures(fs: FlowsheetResult, on_failure: str) -> None:
+    """Samples an operation could not solve become failed samples, as an unconverged recycle does.
+
+    An operation reports them in its ``info``: ``"failed"`` (per sample, > 0 where not solved)
+    and ``"failure_reason"`` (text). With ``on_failure="raise"`` the first raises
+    :class:`ConvergenceError`; with ``"nan"`` those samples get NaN flows in every stream,
+    ``failed`` True and the reason, and the balance check skips them (as
+    :func:`redmud.flowsheet.evaluate` does for a recycle). A sample already failed keeps its
+    first reason.
+    """
+    n = fs.failed.shape[0]
+    for op_id, op in fs.operations.items():
+        flag = op.info.get("failed")
+        if flag is None:
+            continue
+        new = np.broadcast_to(np.asarray(flag, dtype=float) > 0, (n,)) & ~fs.failed
+        if not new.any():
+            continue
+        message = f"operation {op_id}: {op.info.get('failure_reason', 'not solved')}"
+        if on_failure == "raise":
+            raise ConvergenceError(f"route {fs.route.name}: {message} in {int(new.sum())} of {n} samples")
+        reasons = list(fs.failure_reason) if len(fs.failure_reason) == n else [""] * n
+        fs.failure_reason = [message if f else r for f, r in zip(new, reasons)]
+        fs.failed = fs.failed | new
+        fs.streams = {name: Stream(np.where(new, np.nan, s.flows)) for name, s in fs.streams.items()}
+        fs.balance_error = np.where(new[None, :], 0.0, fs.balance_error)
 
 
 def _add_environment(result: RunResult, jurisdiction: str) -> None:
@@ -225,6 +254,43 @@ def _product_element(product: str) -> str:
     raise unknown("products", "product", product, [*DEFAULT_OXIDES.values(), MIXED_REO])
 
 
+#: Why a product's purity is NaN.
+NO_PRODUCT = "no product mass"
+BELOW_RESOLUTION = ("product mass below the plant balance's resolution (1e-12 of the feed rate, "
+                    "flowsheet.BALANCE_FLOOR_RELATIVE): its composition is rounding")
+
+
+def product_purity(flows: np.ndarray, product: str, feed_kg_h) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mass [kg/h], purity [-] and the reason where the purity is NaN, of a product stream.
+
+    .. math:: purity = \\frac{\\sum_{e} m_e f_e}{\\sum_c m_c}
+
+    over the product's phase: the solid where the stream carries solid (a cake's entrained
+    liquor is neither product nor impurity), else the whole stream; m_e [kg/h] the product's
+    elements in it and f_e their oxide factors (:func:`product_content`), m_c every component.
+    Numerator and denominator come from the same phase, so the purity is at most 1 whenever
+    that phase holds at least the oxygen of the product's oxides (a calcined product does).
+
+    NaN where there is no product mass, and where the mass is at or below the plant balance's
+    resolution, ``BALANCE_FLOOR_RELATIVE`` x the dry feed rate [kg/h] (the floor below which
+    :func:`redmud.flowsheet.evaluate` cannot tell a flow from the rounding of the remainders
+    that make its streams): there the stored component flows, often subnormal floats with a
+    few significant bits, no longer hold the product's composition (a vanishing oxalate
+    precipitate, 1e-322 kg/h, gave purities of 1.013).
+    """
+    solid = flows[PHASE_INDEX["solid"]]
+    solid_mass = solid.sum(axis=0)
+    has_solid = solid_mass > 0
+    comps = np.where(has_solid, solid, flows.sum(axis=0))
+    mass = np.where(has_solid, solid_mass, comps.sum(axis=0))
+    contained = product_content(comps, product)
+    resolved = mass > BALANCE_FLOOR_RELATIVE * np.asarray(feed_kg_h, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        purity = np.where(resolved, contained / np.where(resolved, mass, 1.0), np.nan)
+    reason = np.where(resolved | np.isnan(mass), "", np.where(mass > 0, BELOW_RESOLUTION, NO_PRODUCT))
+    return mass, purity, reason.astype(object)
+
+
 def _summarise(result: RunResult) -> None:
     fs = result.flowsheet
     hours = fs.hours_per_year
@@ -235,14 +301,11 @@ def _summarise(result: RunResult) -> None:
         comps = stream.components()
         product_total = product_total + comps
         contained = product_content(comps, product.product)
-        mass = stream.total("solid")
-        mass = np.where(mass > 0, mass, stream.total())
-        with np.errstate(divide="ignore", invalid="ignore"):
-            purity = np.where(mass > 0, contained / mass, np.nan)
+        mass, purity, reason = product_purity(stream.flows, product.product, fs.feed_kg_h)
         result.products[product.name] = {
             "product": product.product, "stream": product.stream,
             "kg_per_year": mass * hours, "contained_oxide_kg_per_year": contained * hours,
-            "purity": purity,
+            "purity": purity, "purity_reason": reason,
         }
     with np.errstate(divide="ignore", invalid="ignore"):
         for element in ELEMENTS:

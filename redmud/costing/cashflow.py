@@ -53,6 +53,11 @@ NON_FINITE = "the cash flow holds non-finite values"
 MULTIPLE = "several rates make the NPV zero; the one nearest 0 is returned"
 NEVER_PAYS_BACK = "the cumulative discounted cash flow does not stay >= 0 within the plant life"
 NO_OUTPUT = "no output of this product (its present value of output is zero)"
+#: A positive output so small that cost / output exceeds the largest float (a vanishing product,
+#: 1e-303 kg/yr against a 1e9 USD present value of costs).
+OUTPUT_TOO_SMALL = "the output of this product is too small for a finite cost per kg (the division overflows)"
+OUTPUT_TOO_SMALL_TO_PRICE = ("the output of this product is too small for its price to change the NPV "
+                             "at double precision")
 
 
 # --- present-worth factors and the QGESS present values ---------------------------------------
@@ -480,6 +485,8 @@ class CashFlowResult:
     levelized_cost : dict of arrays [USD/kg]
         By product, and ``"basket"`` for all products together (see :func:`cash_flow`).
     levelized_cost_reason : dict of arrays of str
+        Why a levelised cost is not finite (no output, a non-finite cash flow, or an output too
+        small for a finite quotient); empty where it is.
     present_values : dict of arrays [USD]
         Present value at time zero of each cash row (``capital``, ``loan_interest``,
         ``operating_cost``, ``revenue``, ``working_capital``, ``royalty``, ``tax``).
@@ -518,7 +525,8 @@ class CashFlowResult:
         Returns
         -------
         price : array [USD/kg]
-            NaN where the product has no output (with ``return_reason``, the reason).
+            NaN where the product has no output, or one too small for its price to change the
+            NPV in double precision (with ``return_reason``, the reason).
         """
         if product not in self.products:
             raise unknown("breakeven_price", "product", product, self.products)
@@ -555,6 +563,9 @@ class CashFlowResult:
             off = np.abs(value) > rtol * scale
         unresolved = off & ~no_output
         reason[no_output] = NO_OUTPUT
+        # a positive output whose revenue at 1 USD/kg is lost in the rounding of the NPV
+        tiny = no_output & (np.broadcast_to(np.asarray(output, dtype=float), (n,)) > 0)
+        reason[tiny] = OUTPUT_TOO_SMALL_TO_PRICE
         reason[unresolved] = "the break-even price did not converge"
         price = np.where(no_output | unresolved, np.nan, x)
         return (self._shaped(price), self._shaped(reason)) if return_reason else self._shaped(price)
@@ -570,6 +581,23 @@ class CashFlowResult:
                "levelized_cost_usd_per_kg_reason": {k: plain(v) for k, v in self.levelized_cost_reason.items()},
                "present_values_usd": {k: plain(v) for k, v in self.present_values.items()}}
         return out
+
+
+def _levelised(net_cost, output):
+    """Cost per kg [USD/kg] = net present cost [USD] / present output [kg], with its reason.
+
+    NaN with :data:`NO_OUTPUT` where the output is not positive, NaN with :data:`NON_FINITE`
+    where either input is not finite, +-inf with :data:`OUTPUT_TOO_SMALL` where a positive
+    output is so small that the quotient overflows; every non-finite value carries a reason.
+    """
+    output = np.asarray(output, dtype=float)
+    finite = np.isfinite(net_cost) & np.isfinite(output)
+    made = finite & (output > 0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        value = np.where(made, net_cost / np.where(made, output, 1.0), np.nan)
+    reason = np.where(~finite, NON_FINITE, np.where(~made, NO_OUTPUT,
+                                                    np.where(np.isfinite(value), "", OUTPUT_TOO_SMALL)))
+    return value, reason.astype(object)
 
 
 def cash_flow(capex, opex, revenue, output=None, convention: str | Convention = "simple", *,
@@ -673,14 +701,9 @@ def cash_flow(capex, opex, revenue, output=None, convention: str | Convention = 
                 levelized[k] = np.full_like(npv, np.nan)
                 lc_reason[k] = np.full(npv.shape, NO_OUTPUT, dtype=object)
                 continue
-            ok = pv_output[k] > 0
-            levelized[k] = np.where(ok, (pv_costs - (total_revenue - pv_revenue[k])) / pv_output[k], np.nan)
-            lc_reason[k] = np.where(ok, "", NO_OUTPUT).astype(object)
+            levelized[k], lc_reason[k] = _levelised(pv_costs - (total_revenue - pv_revenue[k]), pv_output[k])
         if pv_output:
-            basket_output = sum(pv_output.values())
-            ok = basket_output > 0
-            levelized["basket"] = np.where(ok, pv_costs / basket_output, np.nan)
-            lc_reason["basket"] = np.where(ok, "", NO_OUTPUT).astype(object)
+            levelized["basket"], lc_reason["basket"] = _levelised(pv_costs, sum(pv_output.values()))
 
     shape = inp.shape
 
