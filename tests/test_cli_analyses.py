@@ -149,7 +149,7 @@ def test_dask_local_cluster_equals_serial_bit_for_bit(tmp_path):
     serial = tmp_path / "serial.parquet"
     assert main([*argv, "-o", str(serial)]) == 0
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         on_dask = tmp_path / "dask.parquet"
         assert main([*argv, "-o", str(on_dask), "--scheduler", cluster.scheduler_address]) == 0
     pd.testing.assert_frame_equal(pd.read_parquet(serial), pd.read_parquet(on_dask), check_exact=True)

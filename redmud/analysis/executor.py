@@ -190,8 +190,11 @@ def _run_backend(evaluate_chunk, todo, backend: str, scheduler: str | None,
                                             f"{scheduler_timeout:g} s ({err.__class__.__name__})") from None
         cluster = None
     else:
-        cluster = LocalCluster(n_workers=min(os.cpu_count() or 1, 4), threads_per_worker=1, processes=True)
+        # the dashboard on any free port: two runs (or a run and a test) must not race for 8787
+        cluster = LocalCluster(n_workers=min(os.cpu_count() or 1, 4), threads_per_worker=1, processes=True,
+                               dashboard_address=":0")
         client = Client(cluster)
+        log.info("Dask dashboard: %s", client.dashboard_link)
     try:
         futures = {client.submit(evaluate_chunk, start, stop, pure=False): i for i, (start, stop) in todo}
         for future in as_completed(futures):
