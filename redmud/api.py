@@ -188,25 +188,31 @@ def _mark_operation_failures(fs: FlowsheetResult, on_failure: str) -> None:
     """Samples an operation could not solve become failed samples, as an unconverged recycle does.
 
     An operation reports them in its ``info``: ``"failed"`` (per sample, > 0 where not solved)
-    and ``"failure_reason"`` (text). With ``on_failure="raise"`` the first raises
+    and ``"failure_reason"`` (text, or text per sample). With ``on_failure="raise"`` the first raises
     :class:`ConvergenceError`; with ``"nan"`` those samples get NaN flows in every stream,
     ``failed`` True and the reason, and the balance check skips them (as
-    :func:`redmud.flowsheet.evaluate` does for a recycle). A sample already failed keeps its
-    first reason.
+    :func:`redmud.flowsheet.evaluate` does for a recycle). A sample already failed (a recycle
+    stopped by the operation's NaN) gets the operation's reason after its own.
     """
     n = fs.failed.shape[0]
     for op_id, op in fs.operations.items():
         flag = op.info.get("failed")
         if flag is None:
             continue
-        new = np.broadcast_to(np.asarray(flag, dtype=float) > 0, (n,)) & ~fs.failed
+        flagged = np.broadcast_to(np.asarray(flag, dtype=float) > 0, (n,))
+        new = flagged & ~fs.failed
+        if not flagged.any():
+            continue
+        why = np.broadcast_to(np.asarray(op.info.get("failure_reason", "not solved"), dtype=object), (n,))
+        messages = [f"route {fs.route.name}, operation {op_id}: {w}" for w in why]
+        if on_failure == "raise" and new.any():
+            first = messages[int(np.flatnonzero(new)[0])]
+            raise ConvergenceError(f"{first} (in {int(new.sum())} of {n} samples)")
+        reasons = list(fs.failure_reason) if len(fs.failure_reason) == n else [""] * n
+        # a sample failed already (a recycle the operation's NaN stopped) keeps both reasons
+        fs.failure_reason = [(f"{r}; {m}" if r else m) if f else r for f, m, r in zip(flagged, messages, reasons)]
         if not new.any():
             continue
-        message = f"operation {op_id}: {op.info.get('failure_reason', 'not solved')}"
-        if on_failure == "raise":
-            raise ConvergenceError(f"route {fs.route.name}: {message} in {int(new.sum())} of {n} samples")
-        reasons = list(fs.failure_reason) if len(fs.failure_reason) == n else [""] * n
-        fs.failure_reason = [message if f else r for f, r in zip(new, reasons)]
         fs.failed = fs.failed | new
         fs.streams = {name: Stream(np.where(new, np.nan, s.flows)) for name, s in fs.streams.items()}
         fs.balance_error = np.where(new[None, :], 0.0, fs.balance_error)
@@ -226,10 +232,12 @@ def _add_environment(result: RunResult, jurisdiction: str) -> None:
 
 
 def _add_economics(result: RunResult, cost_values: dict, convention: str, price_file) -> None:
+    """Costs and cash flow in ``extra``; a failed sample's economics are NaN with its reason."""
     from redmud.costing.economics import evaluate_economics
 
-    econ = evaluate_economics(result, cost_values, convention, price_file)
+    econ = evaluate_economics(_for_costing(result), cost_values, convention, price_file)
     summary = econ.summary()
+    _fail_economics(summary, result.flowsheet)
     result.extra["economics"] = econ
     result.extra.update(summary)
     columns = {k: summary[k] for k in ("capex_usd", "opex_usd_per_year", "revenue_usd_per_year",
@@ -239,6 +247,61 @@ def _add_economics(result: RunResult, cost_values: dict, convention: str, price_
     for product, value in summary["breakeven_price_usd_per_kg"].items():
         columns[f"breakeven_price_{product}_usd_per_kg"] = value
     result.extra["metrics"] = columns
+
+
+def _for_costing(result: RunResult) -> RunResult:
+    """The result the cost layer reads: failed samples' non-finite design quantities set to 0.
+
+    A failed sample (an unconverged recycle, an operation that could not solve it) has NaN flows
+    and may have NaN or infinite equipment sizes, which the cost correlations reject for the
+    whole array. Its economics are discarded (:func:`_fail_economics`), so the cost layer sees
+    zero there; the result itself keeps its true design quantities.
+    """
+    from dataclasses import replace
+
+    fs = result.flowsheet
+    failed = np.asarray(fs.failed, dtype=bool)
+    if not failed.any():
+        return result
+
+    def clean(value):
+        if isinstance(value, str) or value is None:
+            return value
+        array = np.asarray(value)
+        if array.dtype.kind != "f" or array.ndim == 0 or array.shape[-1] != failed.size:
+            return value
+        return np.where(failed & ~np.isfinite(array), 0.0, array)
+
+    operations = {
+        op_id: replace(op, equipment={name: replace(e, size=clean(e.size), count=clean(e.count))
+                                      for name, e in op.equipment.items()},
+                       info={k: clean(v) for k, v in op.info.items()},
+                       consumption={k: clean(v) for k, v in op.consumption.items()})
+        for op_id, op in fs.operations.items()}
+    return replace(result, flowsheet=replace(fs, operations=operations))
+
+
+def _fail_economics(summary: dict, fs: FlowsheetResult) -> None:
+    """Per-sample economic values of failed samples become NaN, their reasons the failure's."""
+    failed = np.asarray(fs.failed, dtype=bool)
+    if not failed.any():
+        return
+    n = failed.size
+    why = np.asarray(fs.failure_reason if len(fs.failure_reason) == n else ["sample failed"] * n, dtype=object)
+
+    def nan(value):
+        return np.where(failed, np.nan, np.broadcast_to(np.asarray(value, dtype=float), (n,)))
+
+    def reason(value):
+        return np.where(failed, why, np.broadcast_to(np.asarray(value, dtype=object), (n,))).astype(object)
+
+    for key in ("capex_usd", "opex_usd_per_year", "revenue_usd_per_year", "npv_usd", "irr", "payback_years"):
+        summary[key] = nan(summary[key])
+    for key in ("irr_reason", "payback_years_reason"):
+        summary[key] = reason(summary[key])
+    for key in ("levelized_cost_usd_per_kg", "breakeven_price_usd_per_kg"):
+        summary[key] = {k: nan(v) for k, v in summary[key].items()}
+        summary[f"{key}_reason"] = {k: reason(v) for k, v in summary[f"{key}_reason"].items()}
 
 
 def product_content(stream_flows_by_component: np.ndarray, product: str) -> np.ndarray:

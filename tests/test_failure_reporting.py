@@ -113,13 +113,18 @@ def test_zero_product_with_stoichiometric_oxalate_reports_its_levelised_cost_rea
 
 @pytest.fixture
 def leach_fails_sample_one(monkeypatch):
-    """The leach's tank solve reports sample 1 as not solved (as for non-finite inputs)."""
+    """The leach's tank solve reports sample 1 of 3 as not solved (as for non-finite inputs).
+
+    The recycle loop then stops that sample (its flows are NaN) and evaluates the others alone;
+    the closing pass holds all three again.
+    """
     solve = leaching._solve_tank
 
     def failing(*args, **kwargs):
         x, h, solved = solve(*args, **kwargs)
-        solved = solved.copy()
-        solved[1] = False
+        if solved.size == 3:
+            solved = solved.copy()
+            solved[1] = False
         return x, h, solved
 
     monkeypatch.setattr(leaching, "_solve_tank", failing)
@@ -139,6 +144,19 @@ def test_an_operation_failure_fails_that_sample_alone(leach_fails_sample_one):
     assert result.to_dict()["failed_samples"] == 1
 
 
-def test_an_operation_failure_raises_when_asked(leach_fails_sample_one):
-    with pytest.raises(ConvergenceError, match="leach.*1 of 3 samples"):
-        redmud.run("hcl-leach-sx", None, {"leach.acid": np.array([5.0, 6.0, 7.0])}, economics=False)
+def test_an_operation_failure_fails_that_sample_alone_without_recycles(leach_fails_sample_one):
+    result = redmud.run("scale-dilute-acid-ix", None, {"leach.acid": np.array([1.0, 1.5, 2.0])},
+                        on_failure="nan")
+    fs = result.flowsheet
+    assert fs.failed.tolist() == [False, True, False]
+    assert fs.failure_reason[1].startswith("route scale-dilute-acid-ix, operation leach: ")
+    assert np.isnan(result.extra["npv_usd"][1]) and np.isfinite(result.extra["npv_usd"][[0, 2]]).all()
+    assert result.extra["irr_reason"][1] == fs.failure_reason[1]
+
+
+@pytest.mark.parametrize("route", ["hcl-leach-sx", "scale-dilute-acid-ix"])
+def test_an_operation_failure_raises_when_asked(leach_fails_sample_one, route):
+    # with a recycle the loop stops first (the leach's NaN): its ConvergenceError names the recycle
+    match = "leach.*in 1 of 3 samples" if route == "scale-dilute-acid-ix" else "recycle"
+    with pytest.raises(ConvergenceError, match=match):
+        redmud.run(route, None, {"leach.acid": np.array([1.0, 1.5, 2.0])}, economics=False)

@@ -588,6 +588,10 @@ def run(inlets, params, context):
     liquor = flows[PHASE_INDEX["aqueous"]]
     volume_m3 = water_kg_h(liquor) / 1000.0 / _value(data["properties"]["liquor_density_kg_L"])
     acid0 = free_acid_kmol_h(liquor)
+    # more free acid (by electroneutrality) than hydrogen is not a liquor (an extrapolated recycle
+    # estimate can be one): it has no water, hence no concentrations; those samples fail
+    not_liquor = acid0 > liquor[CI["H"]] / ATOMIC_WEIGHTS["H"]
+    volume_m3 = np.where(not_liquor, np.nan, volume_m3)
     sulfate = liquor[CI["S"]] / ATOMIC_WEIGHTS["S"]
     ka2 = kin["ka2"]
 
@@ -657,6 +661,8 @@ def run(inlets, params, context):
     hem = np.minimum(hem, np.maximum(flows[PHASE_INDEX["aqueous"]], 0.0) / MOLAR_MASS[:, None])
     _move(flows, "solid", "aqueous", hem)
     flows = np.maximum(flows, 0.0)
+    failed = ~solved | not_liquor
+    flows = np.where(failed, np.nan, flows)     # a failed sample carries NaN, never a guess
 
     slurry = flows.copy()
     slurry[PHASE_INDEX["gas"]] = 0.0
@@ -694,11 +700,14 @@ def run(inlets, params, context):
             "hematite_precipitated_kg_h": hematite_fe / 2.0 * molar_mass("Fe2O3"),
             "hpal": hpal.astype(float),
         })
-    # a sample whose tank acid balance was not solved (non-finite inputs from upstream) is failed
-    # with its reason; redmud.api marks it as the flowsheet marks an unconverged recycle
-    info["failed"] = (~solved).astype(float)
-    info["failure_reason"] = ("leach: stirred-tank acid balance not solved (inputs not finite, or "
-                              f"not within tolerance in {TANK_MAX_ITERATIONS} iterations)")
+    # a sample that is not a liquor, or whose tank acid balance was not solved (non-finite inputs
+    # from upstream), is failed with its reason; redmud.api marks it as the flowsheet marks an
+    # unconverged recycle
+    info["failed"] = failed.astype(float)
+    info["failure_reason"] = np.where(
+        not_liquor, "leach: the liquor holds more free acid than hydrogen (no water: not a liquor)",
+        np.where(solved, "", "leach: stirred-tank acid balance not solved (inputs not finite, or not "
+                             f"within tolerance in {TANK_MAX_ITERATIONS} iterations)")).astype(object)
     return OperationResult(outlets=outlets, added=added, equipment={"leach_tanks": tanks},
                            consumption={"electricity_kW": power, "heat_kW": heat}, info=info)
 
