@@ -103,6 +103,8 @@ class _ChunkEvaluator:
         self.columns_for = columns_for
 
     def __call__(self, start: int, stop: int):
+        from redmud.analysis.memory import keep_freed_memory
+        keep_freed_memory()           # in this process: the main one, or a Dask worker
         return self.model(self.columns_for(start, stop))
 
 
