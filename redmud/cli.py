@@ -47,20 +47,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _once_per_run() -> logging.Filter:
-    """A filter that lets each distinct message through once: a Monte Carlo evaluates the
-    route chunk after chunk, and the same warning (a missing price, a market share) would
-    otherwise repeat for every chunk."""
-    seen: set[tuple[int, str]] = set()
+class _OncePerRun(logging.Filter):
+    """Lets each distinct message through once: a Monte Carlo evaluates the route chunk after
+    chunk, and the same warning (a missing price, a market share) would otherwise repeat for
+    every chunk."""
 
-    def first_time(record: logging.LogRecord) -> bool:
+    def __init__(self):
+        super().__init__()
+        self.seen: set[tuple[int, str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
         key = (record.levelno, record.getMessage())
-        if key in seen:
+        if key in self.seen:
             return False
-        seen.add(key)
+        self.seen.add(key)
         return True
 
-    return first_time
+
+def show_each_message_once() -> None:
+    """Put :class:`_OncePerRun` on the root handlers of this process (idempotent).
+
+    A process without handlers (a Dask worker evaluating chunks) first gets one on standard
+    error in the CLI's format, instead of logging's bare last-resort output.
+    """
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        root.addHandler(handler)
+    for handler in root.handlers:
+        if not any(isinstance(f, _OncePerRun) for f in handler.filters):
+            handler.addFilter(_OncePerRun())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,8 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         level = logging.ERROR if args.quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
         logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(_once_per_run())
+        show_each_message_once()
         args.argv = ["redmud", *argv]
         return int(args.handler(args) or 0)
     except SystemExit as exit_:

@@ -187,3 +187,20 @@ def test_a_partial_run_of_another_model_is_not_resumed(capsys, tmp_path, monkeyp
     code, _, err = run_cli(capsys, *argv)
     assert code == 2 and "--restart" in err and len(err.strip().splitlines()) == 1
     assert run_cli(capsys, *argv, "--restart")[0] == 0
+
+
+def test_a_process_without_log_handlers_shows_each_warning_once(capsys):
+    # a Dask worker has no root handler: redmud's warnings would reach logging's last resort
+    import logging
+    from redmud.cli import show_each_message_once
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    root.handlers.clear()
+    try:
+        show_each_message_once()
+        show_each_message_once()
+        for _ in range(3):
+            logging.getLogger("redmud.costing").warning("no price for reagent X")
+    finally:
+        root.handlers[:] = saved
+    assert capsys.readouterr().err.count("WARNING: no price for reagent X") == 1

@@ -220,4 +220,7 @@ def _progress(total: int, done: int, enabled: bool | None):
     if not enabled:
         return _NoBar()
     from tqdm import tqdm
-    return tqdm(total=total, initial=done, unit="sample", unit_scale=True, file=sys.stderr, smoothing=0.1)
+    # a terminal that reports no size (some containers' ptys: 0 x 0) would hide the bar
+    size = shutil.get_terminal_size((80, 24))
+    return tqdm(total=total, initial=done, unit="sample", unit_scale=True, file=sys.stderr, smoothing=0.1,
+                ncols=size.columns or 80, nrows=size.lines or 24)

@@ -104,7 +104,9 @@ class _ChunkEvaluator:
 
     def __call__(self, start: int, stop: int):
         from redmud.analysis.memory import keep_freed_memory
+        from redmud.cli import show_each_message_once
         keep_freed_memory()           # in this process: the main one, or a Dask worker
+        show_each_message_once()
         return self.model(self.columns_for(start, stop))
 
 
