@@ -38,7 +38,16 @@ carbonate) follow from the stored acid path, u = k/(3 X_max) * integral([H+]^n d
 ``cstr``: N equal ideal tanks in series at steady state. In each tank
 X_out - X_in = tau k [H+]_out^n (1 - X_out/X_max)^(2/3) is a cubic in
 z = (1 - X_out/X_max)^(1/3) (:func:`cstr_conversion`), and the outlet acid closes the acid
-balance, found by safeguarded Newton iteration on whole sample arrays (:func:`_solve_tank`).
+balance, found by Newton iteration safeguarded by bisection on whole sample arrays
+(:func:`_solve_tank`; the balance is monotone in the acid, so it converges for any finite
+inputs). The acid entering the next tank is floored at zero.
+
+Failures
+--------
+A sample is failed (``info["failed"]``, ``info["failure_reason"]``, NaN outlets) where its inlet
+liquor holds more free acid than hydrogen (no water: not a liquor; an extrapolated recycle
+estimate can be one) or a tank's acid balance is not solved (non-finite inputs); the other
+samples go on. :func:`redmud.api.run` marks such samples failed for the whole plant.
 
 Parameter sets and every source are in ``redmud/data/leaching.toml``; the red-mud k0 and X_max
 come from ``tools/calibrate_leaching.py``.
@@ -143,8 +152,9 @@ def cstr_conversion(a, acid, order, x_max, x_in):
     z^3 + p z^2 - q = 0 in z = (1 - X/X_max)^(1/3), p = a [H+]^n / X_max, q = 1 - X_in/X_max,
     by Newton's method from min(q^(1/3), (q/p)^(1/2)), an upper bound on the root at which the
     convex cubic makes the iteration fall monotonically (5 steps reach ~1e-12; the
-    start is within a factor 2^(1/3) of the root). Returns (X, dX/dp * p) for the Newton step
-    of the acid balance.
+    start is within a factor 2^(1/3) of the root). Without acid (p = 0) z = q^(1/3): nothing
+    dissolves, and a unit already at its ceiling (q = 0) stays there. Returns (X, dX/dp * p) for
+    the Newton step of the acid balance.
     """
     # written with in-place operations: at 1e5 samples fresh temporaries dominate the cost
     shape = np.broadcast_shapes(np.shape(a), np.shape(acid), np.shape(order), np.shape(x_max),
