@@ -164,9 +164,17 @@ def test_coal_refuse_case_runs_through_the_api():
     assert set(one) == {"Al", "Fe", "Ca", "Sc", "Y", "La", "Ce", "Pr", "Nd", "Sm", "Gd", "Dy"}
     for el in one:
         assert 0.0 < one[el] < 100.0 and two[el] >= one[el] - 1e-9
-    # values this model gives (report): Al 3.00, Fe 16.5, Ca 52.0, Sc 5.54, Ce 42.4 %
-    assert one["Al"] == pytest.approx(3.00, abs=0.05)
-    assert one["Sc"] == pytest.approx(5.54, abs=0.05)
+    # PrOMMiS's own solution of this case (prommis/prommis, src/prommis/leaching/tests/
+    # test_leach_flowsheet.py, test_solution "recovery", commit 01cbe03f): % of each oxide leached.
+    # What remains between the two models: PrOMMiS's liquid flow grows by the water the
+    # dissolution makes, which dilutes its [H+] (ours keeps the inlet's liquor volume there),
+    # and its molar masses are rounded; together ~1e-4.
+    prommis = {"Al": 3.0037655469309033, "Ca": 51.45052459223044, "Ce": 42.074359313539645,
+               "Dy": 22.365403062815247, "Fe": 16.33850709753919, "Gd": 61.06358012227954,
+               "La": 38.342494088335066, "Nd": 45.79540997369025, "Pr": 48.42509098259142,
+               "Sc": 5.486783341761903, "Sm": 23.377407833768427, "Y": 15.092538416882373}
+    for el, value in prommis.items():
+        assert one[el] == pytest.approx(value, rel=2e-4), el
 
 
 # --- HPAL, design, radionuclides ------------------------------------------------------------

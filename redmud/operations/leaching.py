@@ -13,9 +13,11 @@ proton molarity of the liquor (in sulfate liquors after the bisulfate equilibriu
 HSO4- <=> H+ + SO4--, :func:`free_proton_molarity`). With u = 1 - (1 - X/X_max)^(1/3) the law
 is linear in the acid exposure: du/dt = k [H+]^n / (3 X_max). The "volumetric" form of the
 coal-refuse set (PrOMMiS 1.1.0, NETL) writes the rate per slurry volume,
-r_j = eps B_j [H+]^A_j (1 - X_j)^(2/3) [mol/L/h] with eps the pulp density [kg/L]; divided by
-the oxide's molarity in the slurry it is the same law with k_j = B_j / (oxide moles per kg
-solid) and no temperature term.
+r_j = eps B_j [H+]^A_j (1 - X_j)^(2/3) [mol/L/h] with eps the pulp density [kg/L] of the tank's
+contents (solids left over their volume plus the liquid with the water made:
+:func:`_pulp_density_ratio`); divided by the oxide's molarity in the slurry it is the same law
+with k_j = B_j / (oxide moles per kg solid) and no temperature term. In that form every charged
+unit, the rare earths included, takes its acid inside the tank's acid balance, as in PrOMMiS.
 
 The acid is not assumed: it follows from electroneutrality of the liquor
 (:func:`redmud.operations.common.free_acid_kmol_h`), so each dissolving unit consumes the
@@ -82,6 +84,8 @@ BATCH_STEPS = 40
 #: Bound on the safeguarded Newton iterations of one tank's acid balance (:func:`_solve_tank`);
 #: bisection alone would narrow [0, h(T_in)] by 2^-200, far past double precision.
 TANK_MAX_ITERATIONS = 200
+#: Bound on the fixed-point passes for the pulp density of a volumetric-form tank (cstr_train).
+PULP_DENSITY_PASSES = 20
 
 
 @functools.lru_cache(maxsize=1)
@@ -436,8 +440,10 @@ def _solve_tank(a, order, x_max, charge, amounts, coupled, x_in, t_in_kmol, sulf
     bisection on a bracket that holds the root (rtsafe: Press WH, Teukolsky SA, Vetterling WT,
     Flannery BP (2007) Numerical Recipes, 3rd ed., Cambridge University Press, section 9.4): a
     Newton step that leaves the bracket, or that is not shorter than half the step before last,
-    is replaced by bisection, so the iteration converges for any finite inputs, however far the
-    liquid/solid ratio, the residence time or the tank count are from their design values.
+    is replaced by bisection (geometric while the bracket spans more than a factor 4, so that a
+    root decades below h(T_in) is reached in tens of steps), so the iteration converges for any
+    finite inputs, however far the liquid/solid ratio, the residence time or the tank count are
+    from their design values.
 
     A sample is solved when |g| <= ``rtol`` x (T_in + sum_j |z_j| N_j (X_j + X_j,in)) (the sum of
     the magnitudes g is made of: its rounding floor is ~1e-16 of it, so the test is attainable
@@ -484,7 +490,11 @@ def _solve_tank(a, order, x_max, charge, amounts, coupled, x_in, t_in_kmol, sulf
         # bisect where Newton leaves the bracket or is not half as long as the step before last
         bisect = ~np.isfinite(newton) | (newton <= lo) | (newton >= hi) | \
             (np.abs(newton - h) > 0.5 * np.abs(step_before))
-        h_new = np.where(bisect, 0.5 * (lo + hi), newton)
+        # bisect geometrically while the bracket spans decades: an acid-starved tank's root can
+        # lie near 1e-75 mol/L (rates ~ h^A with small A), beyond 200 halvings from h(T_in)
+        floor = np.maximum(lo, 1e-300)
+        middle = np.where(hi > 4.0 * floor, np.sqrt(floor * hi), 0.5 * (lo + hi))
+        h_new = np.where(bisect, middle, newton)
         step_before = np.where(active, step, step_before)
         step = np.where(active, h_new - h, step)
         h = np.where(active, h_new, h)
@@ -501,6 +511,38 @@ def _solve_tank(a, order, x_max, charge, amounts, coupled, x_in, t_in_kmol, sulf
     return x_all, h, solved
 
 
+def _pulp_density_ratio(nus, extra_o, amounts, charge, solid_kg_h, liquid_l_h, solid_density_kg_l):
+    """eps(X) / eps(0): pulp density of a tank's contents at conversions X over the feed's.
+
+    .. math:: \\varepsilon = \\frac{m_s}{m_s/\\rho_s + Q_l}, \\quad
+              m_s = m_{s,0} - \\sum_j M_j N_j X_j, \\quad
+              Q_l = Q_{l,0} + 0.018\\,015 \\sum_j \\tfrac{z_j}{2} N_j X_j
+
+    m_s [kg/h] the solids left, rho_s [kg/L], Q_l [L/h] the liquid with the water the
+    dissolution makes (M2O3 + 6 H+ -> 2 M3+ + 3 H2O: z/2 water per unit, 18.015 g/mol, 1 kg/L),
+    N_j [kmol/h] and M_j [kg/kmol] each unit's feed and mass. The volumetric rate law is per
+    slurry volume, r = eps B [H+]^A (1 - X)^(2/3), with eps of the tank's contents, i.e. its
+    outlet (PrOMMiS 1.1.0 leach_train / leach_solution_properties, per
+    shared/reference/peer-model-parameters.md).
+    """
+    unit_kg = (nus @ MOLAR_MASS + extra_o * ATOMIC_WEIGHTS["O"])[:, None] * amounts
+    water_l_per_unit = 0.5 * charge[:, None] * amounts * molar_mass("H2O")
+
+    def pulp_density(xx):
+        solids = np.maximum(solid_kg_h - (unit_kg * xx).sum(axis=0), 0.0)
+        liquid = liquid_l_h + (water_l_per_unit * xx).sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return solids / (solids / solid_density_kg_l + liquid)
+
+    feed = pulp_density(np.zeros_like(amounts))
+
+    def ratio(xx):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(feed > 0, pulp_density(xx) / np.where(feed > 0, feed, 1.0), 0.0)
+
+    return ratio
+
+
 def cstr_train(k, order, x_max, charge, amounts, coupled, acid0_kmol, sulfate_kmol, volume_m3,
                ka2, time_h, n_tanks, solids_factor=None, classes=None):
     """Conversions ``(U, S)``, outlet free H+ [mol/L] and solved flag ``(S,)`` of a tank train.
@@ -511,8 +553,10 @@ def cstr_train(k, order, x_max, charge, amounts, coupled, acid0_kmol, sulfate_km
     negative, and the uncoupled units, which do not feed back on the acid within a tank, may
     take the last of it. ``n_tanks`` must be one whole number for the whole sample array (the
     tank count is a design choice, not a sampled quantity). ``solids_factor(x)`` (volumetric
-    form) scales k by the tank inlet's solids over the feed's, since there the rate is
-    proportional to the pulp density. A sample is solved when every tank's acid balance is
+    form) scales k by the pulp density of the tank's contents over the feed's
+    (:func:`_pulp_density_ratio`), evaluated at the tank's outlet conversions: a fixed point,
+    iterated until the factor moves by less than 1e-14 (it depends weakly on X, so each pass
+    gains ~3 digits). A sample is solved when every tank's acid balance is
     (:func:`_solve_tank`).
     """
     tanks = np.unique(np.asarray(n_tanks))
@@ -525,9 +569,21 @@ def cstr_train(k, order, x_max, charge, amounts, coupled, acid0_kmol, sulfate_km
     h = None
     solved = np.ones(amounts.shape[1], dtype=bool)
     for _ in range(n_t):
-        a = k * tau * (solids_factor(x) if solids_factor is not None else 1.0)
-        x_new, h, ok = _solve_tank(a, order, x_max, charge, amounts, coupled, x, t_kmol,
-                                   sulfate_kmol, volume_m3, ka2, classes)
+        factor = solids_factor(x) if solids_factor is not None else 1.0
+        x_new, h, ok = _solve_tank(k * tau * factor, order, x_max, charge, amounts, coupled, x,
+                                   t_kmol, sulfate_kmol, volume_m3, ka2, classes)
+        for _ in range(PULP_DENSITY_PASSES if solids_factor is not None else 0):
+            new_factor = solids_factor(x_new)
+            moving = np.abs(new_factor - factor) > 1e-14      # NaN (a failed sample) stops
+            if not np.any(moving):
+                break
+            factor = np.where(moving, new_factor, factor)
+            x_next, h_next, ok_next = _solve_tank(k * tau * factor, order, x_max, charge, amounts,
+                                                  coupled, x, t_kmol, sulfate_kmol, volume_m3, ka2,
+                                                  classes)
+            # a sample whose factor has settled keeps its solution: no sample depends on others
+            x_new, h, ok = (np.where(moving, x_next, x_new), np.where(moving, h_next, h),
+                            np.where(moving, ok_next, ok))
         t_kmol = np.maximum(t_kmol - (charge[:, None] * amounts * (x_new - x)).sum(axis=0), 0.0)
         x = x_new
         solved &= ok
@@ -610,7 +666,9 @@ def run(inlets, params, context):
     mineralogy = {m: r.fraction for m, r in getattr(feedstock, "mineralogy", {}).items()}
     nus, amounts, kinetic_el, o_gas, extra_o = _units(solid0, mineralogy, kin)
     charge = nus @ LIQUOR_CHARGE
-    coupled = np.array([e in COUPLED for e in kinetic_el]) & (charge != 0)
+    # acid-consuming units solved with the acid balance; the volumetric (PrOMMiS) form
+    # couples every charged unit, as its tank model does (its REEs are not trace)
+    coupled = (np.array([e in COUPLED for e in kinetic_el]) | (kin["form"] == "volumetric")) & (charge != 0)
     k, order, x_max = _rate_constants(kin, kinetic_el, temperature, dry, amounts, nus)
     # kinetic classes: units whose parameters coincide (followers) share one computation
     if kin["form"] == "volumetric":
@@ -625,10 +683,8 @@ def run(inlets, params, context):
     else:
         factor = None
         if kin["form"] == "volumetric":
-            unit_kg = (nus @ MOLAR_MASS + extra_o * ATOMIC_WEIGHTS["O"])[:, None] * amounts
-
-            def factor(xx):
-                return np.maximum(dry - (unit_kg * xx).sum(axis=0), 0.0) / np.maximum(dry, 1e-300)
+            factor = _pulp_density_ratio(nus, extra_o, amounts, charge, dry, volume_m3 * 1000.0,
+                                         params["solid_density"] / 1000.0)
         x, _, solved = cstr_train(k, order, x_max, charge, amounts, coupled, acid0, sulfate,
                                   volume_m3, ka2, params["time"], params["n_tanks"], factor, classes)
 
@@ -739,7 +795,7 @@ def coal_refuse_cross_check(n_tanks: int = 1) -> dict[str, float]:
     """Percent of each oxide leached in PrOMMiS's coal-refuse case, run through this operation.
 
     The case of shared/reference/peer-model-parameters.md: ``n_tanks`` 100 US gal ideal CSTRs in
-    series; liquid feed 224.3 L/h of 0.05 M H2SO4 (sulfate 4800 mg/L); solid feed 22.68 kg/h of
+    series; liquid feed 224.3 L/h of 0.05 M H2SO4 (0.1 mol/L H+ equivalents); solid feed 22.68 kg/h of
     the West Kentucky No. 13 refuse assay (feedstocks/uky-coal-refuse.toml); solids density
     2.4 kg/L; steady state; Ka2 = 10^-1.99. Residence per tank tau = V / (Q_liquid +
     m_solid / rho_s) [h], so that V eps = tau m_solid as in PrOMMiS's extent V r. Returns
@@ -751,13 +807,13 @@ def coal_refuse_cross_check(n_tanks: int = 1) -> dict[str, float]:
     kin = kinetic_set("coal_refuse")
     solid_kg_h = _value(case["solid_kg_h"])
     liquid_l_h = _value(case["liquid_L_h"])
-    sulfate_mol_l = _value(case["sulfate_mg_L"]) / 1000.0 / molar_mass("SO4")
+    acid_mol_l = 2.0 * _value(case["h2so4_mol_L"])
     tau = _value(case["tank_volume_L"]) / (liquid_l_h + solid_kg_h / (kin["solid_density"] / 1000.0))
     feed = load_feedstock("uky-coal-refuse").stream(solid_kg_h)
     spec = SPECS["leach"]
     params = spec.parse_parameters({
         "acid_type": "H2SO4", "kinetics": "coal_refuse", "reactor": "cstr",
-        "acid": 2.0 * sulfate_mol_l, "liquid_solid_ratio": liquid_l_h / solid_kg_h,
+        "acid": acid_mol_l, "liquid_solid_ratio": liquid_l_h / solid_kg_h,
         "time": n_tanks * tau, "n_tanks": n_tanks,
         "temperature": KELVIN_0C + _value(case["temperature_C"]),
         "solid_density": kin["solid_density"]}, "coal_refuse_cross_check")
