@@ -194,8 +194,10 @@ def test_a_process_without_log_handlers_shows_each_warning_once(capsys):
     import logging
     from redmud.cli import show_each_message_once
     root = logging.getLogger()
-    saved = root.handlers[:]
+    saved, level, disabled = root.handlers[:], root.level, logging.root.manager.disable
     root.handlers.clear()
+    root.setLevel(logging.WARNING)          # a fresh process's default (other tests ran -q)
+    logging.disable(logging.NOTSET)
     try:
         show_each_message_once()
         show_each_message_once()
@@ -203,4 +205,6 @@ def test_a_process_without_log_handlers_shows_each_warning_once(capsys):
             logging.getLogger("redmud.costing").warning("no price for reagent X")
     finally:
         root.handlers[:] = saved
+        root.setLevel(level)
+        logging.disable(disabled)
     assert capsys.readouterr().err.count("WARNING: no price for reagent X") == 1
