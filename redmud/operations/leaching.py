@@ -46,10 +46,11 @@ inputs). The acid entering the next tank is floored at zero.
 
 Failures
 --------
-A sample is failed (``info["failed"]``, ``info["failure_reason"]``, NaN outlets) where its inlet
-liquor holds more free acid than hydrogen (no water: not a liquor; an extrapolated recycle
-estimate can be one) or a tank's acid balance is not solved (non-finite inputs); the other
-samples go on. :func:`redmud.api.run` marks such samples failed for the whole plant.
+A sample is failed (``info["failed"]``, ``info["failure_reason"]``) where its inlet liquor holds
+more free acid than hydrogen (no water: not a liquor; an extrapolated recycle estimate can be
+one) or a tank's acid balance is not solved (non-finite inputs); nothing dissolves in it, so its
+outlets stay balanced (NaN only where its inputs are), and the other samples go on.
+:func:`redmud.api.run` marks such samples failed for the whole plant (NaN flows, the reason).
 
 Parameter sets and every source are in ``redmud/data/leaching.toml``; the red-mud k0 and X_max
 come from ``tools/calibrate_leaching.py``.
@@ -657,7 +658,7 @@ def run(inlets, params, context):
     # more free acid (by electroneutrality) than hydrogen is not a liquor (an extrapolated recycle
     # estimate can be one): it has no water, hence no concentrations; those samples fail
     not_liquor = acid0 > liquor[CI["H"]] / ATOMIC_WEIGHTS["H"]
-    volume_m3 = np.where(not_liquor, np.nan, volume_m3)
+    kinetic_volume_m3 = np.where(not_liquor, np.nan, volume_m3)      # no concentrations there
     sulfate = liquor[CI["S"]] / ATOMIC_WEIGHTS["S"]
     ka2 = kin["ka2"]
 
@@ -678,15 +679,20 @@ def run(inlets, params, context):
         classes = np.array([keys.index(key) for key in keys])
     solved = np.ones(n, dtype=bool)
     if reactor == "batch":
-        x, _ = batch_leach(k, order, x_max, charge, amounts, coupled, acid0, sulfate, volume_m3,
-                           ka2, params["time"], classes=classes)
+        x, _ = batch_leach(k, order, x_max, charge, amounts, coupled, acid0, sulfate,
+                           kinetic_volume_m3, ka2, params["time"], classes=classes)
     else:
         factor = None
         if kin["form"] == "volumetric":
-            factor = _pulp_density_ratio(nus, extra_o, amounts, charge, dry, volume_m3 * 1000.0,
-                                         params["solid_density"] / 1000.0)
+            factor = _pulp_density_ratio(nus, extra_o, amounts, charge, dry,
+                                         kinetic_volume_m3 * 1000.0, params["solid_density"] / 1000.0)
         x, _, solved = cstr_train(k, order, x_max, charge, amounts, coupled, acid0, sulfate,
-                                  volume_m3, ka2, params["time"], params["n_tanks"], factor, classes)
+                                  kinetic_volume_m3, ka2, params["time"], params["n_tanks"], factor,
+                                  classes)
+    # a failed sample dissolves nothing: its outlets stay finite and balanced (the recycle loop
+    # and the plant balance go on with it), and redmud.api gives it NaN and its reason
+    failed = ~solved | not_liquor
+    x = np.where(failed, 0.0, x)
 
     # move what dissolved: elements (and their oxide O) to the liquor, carbonate to the gas
     extent = x * amounts                                                  # kmol unit / h
@@ -727,8 +733,6 @@ def run(inlets, params, context):
     hem = np.minimum(hem, np.maximum(flows[PHASE_INDEX["aqueous"]], 0.0) / MOLAR_MASS[:, None])
     _move(flows, "solid", "aqueous", hem)
     flows = np.maximum(flows, 0.0)
-    failed = ~solved | not_liquor
-    flows = np.where(failed, np.nan, flows)     # a failed sample carries NaN, never a guess
 
     slurry = flows.copy()
     slurry[PHASE_INDEX["gas"]] = 0.0
