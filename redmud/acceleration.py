@@ -31,6 +31,8 @@ DEPTH = 5
 #: Tikhonov regularisation of the normal equations, relative to their largest diagonal entry,
 #: so that nearly parallel history columns do not throw the step far.
 REGULARISATION = 1e-12
+#: A guessed flow below -OVERSHOOT x its scale rejects the accelerated step (see ``step``).
+OVERSHOOT = 1e-6
 
 
 class Anderson:
@@ -50,6 +52,8 @@ class Anderson:
         self.last_g = np.zeros((n_samples, size))
         self.rows = np.zeros(size, dtype=bool)
         self.steps = 0
+        #: per sample of the last step: True where the accelerated guess was rejected
+        self.rejected = np.zeros(0, dtype=bool)
 
     def step(self, x: np.ndarray, g: np.ndarray, scale: np.ndarray, active: np.ndarray,
              restart: np.ndarray) -> np.ndarray:
@@ -76,6 +80,7 @@ class Anderson:
         self.last_f[at], self.last_g[at] = f[:, rows], g_t[:, rows]
         self.steps += 1
         if self.steps == 1:
+            self.rejected = np.zeros(g.shape[1], dtype=bool)
             return np.maximum(g, 0.0)
         valid = self.valid[active]                                # (n, m)
         weight = 1.0 / scale.T[:, rows]                           # (n, R)
@@ -88,4 +93,13 @@ class Anderson:
         gamma = np.linalg.solve(normal, np.where(valid, rhs, 0.0)[..., None])   # (n, m, 1)
         guess = g.copy()
         guess[rows] -= np.matmul(self.dG[at], gamma)[..., 0].T
+        # A step that would make a flow negative has left the region where the history
+        # describes G: take the plain substitution step instead and start that sample's history
+        # anew (a safeguard; without it the clipped guess throws the sample back toward zero).
+        overshoot = (guess[rows] < -OVERSHOOT * scale[rows]).any(axis=0)
+        self.rejected = overshoot
+        if overshoot.any():
+            guess[:, overshoot] = g[:, overshoot]
+            valid[overshoot] = False
+            self.valid[active] = valid
         return np.maximum(guess, 0.0, out=guess)

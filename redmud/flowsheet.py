@@ -2,9 +2,17 @@
 
 Recycles are solved by tearing: the returned stream is guessed (zero at first), the route is
 evaluated, and the guess is updated by Anderson acceleration (:mod:`redmud.acceleration`) until
-every component of every sample changes by less than ``RECYCLE_RTOL`` relative. A recycle always
-has a purge, so the loop gain is below one and the iteration contracts. Converged samples leave
-the iteration; one closing pass evaluates every sample at its converged tears.
+every component of every sample changes by less than ``RECYCLE_RTOL`` relative. Converged
+samples leave the iteration; one closing pass evaluates every sample at its converged tears.
+
+A recycle has a purge, but that alone does not make a steady state: operations downstream may
+add liquor in proportion to what they receive (scrub and strip liquors at a fixed O/A, a reagent
+solution dosed per litre), and if the loop returns more than it is given the returned flow grows
+without bound. Per sample, the total mass returned by the last ``GAIN_WINDOW`` passes is fitted
+against the total mass assumed, :math:`\\sum g = a + b \\sum x`; a steady state needs
+:math:`\\sum x = a / (1 - b) \\ge 0`, so a loop mass gain b above one (with a > 0, the fit linear
+and the iterates spread enough to measure it) makes the sample a failed one with that reason
+(no steady state), found in a few passes rather than after ``MAX_ITERATIONS``.
 
 The plant balance, checked on every evaluation, is per component
 
@@ -37,6 +45,10 @@ TEAR_FLOOR_RELATIVE = 1e-14
 #: below 1e-12 of the plant's throughput (rounding of the subtractions that make remainders).
 BALANCE_FLOOR_RELATIVE = 1e-12
 HOURS_PER_YEAR = 8760.0
+#: Passes fitted for the loop mass gain, the least spread of their assumed totals (relative to
+#: the largest) and the least coefficient of determination for the fit to count (judgments:
+#: a window long enough to average out one accelerated step, a fit that is plainly linear).
+GAIN_WINDOW, GAIN_SPREAD, GAIN_R2 = 6, 0.05, 0.99
 
 
 @dataclass
@@ -82,17 +94,15 @@ def evaluate(route: Route, feedstock: Feedstock, values: dict, n_samples: int,
     fractions = {r.returns: np.asarray(values[f"recycle.{r.returns}.fraction"], dtype=float) for r in route.recycles}
 
     tears = {r.returns: Stream.zeros(n_samples) for r in route.recycles}
-    streams, results, returned, change, iterations = _converge(
+    streams, results, returned, change, iterations, diverged = _converge(
         route, feed, tears, step_params, fractions, context, feed_kg_h)
-    failed = ~(change <= RECYCLE_RTOL) | ~np.isfinite(change)
+    failed = ~(change <= RECYCLE_RTOL) | ~np.isfinite(change) | diverged
     reasons = []
     if failed.any():
-        names = ", ".join(r.returns for r in route.recycles)
-        message = (f"route {route.name}: recycle {names} did not converge to {RECYCLE_RTOL:g} in "
-                   f"{MAX_ITERATIONS} iterations (relative change {np.nanmax(change):.3g})")
+        reasons = _failure_reasons(route, change, failed, diverged)
         if on_failure == "raise":
-            raise ConvergenceError(message)
-        reasons = [message if f else "" for f in failed]
+            first = next(r for r in reasons if r)
+            raise ConvergenceError(f"{first} (in {int(failed.sum())} of {n_samples} samples)")
     for name in tears:
         streams[name] = tears[name]
     if failed.any():    # failed samples carry NaN, never a number from an unconverged loop
@@ -104,6 +114,21 @@ def evaluate(route: Route, feedstock: Feedstock, values: dict, n_samples: int,
     return result
 
 
+def _failure_reasons(route, change, failed, diverged) -> list[str]:
+    """One reason per sample (empty where it did not fail)."""
+    names = ", ".join(r.returns for r in route.recycles)
+    paths = ", ".join(f"recycle.{r.returns}.fraction" for r in route.recycles)
+    no_steady_state = (f"route {route.name}: recycle {names} has no steady state: the loop returns "
+                       f"more than it is given, so the recycled flow grows without bound (lower "
+                       f"{paths} or the liquor added downstream, e.g. SX O/A ratios or reagent "
+                       f"solutions)")
+    slow = failed & ~diverged
+    worst = float(np.nanmax(np.where(slow, change, -np.inf))) if slow.any() else np.nan
+    not_converged = (f"route {route.name}: recycle {names} did not converge to {RECYCLE_RTOL:g} in "
+                     f"{MAX_ITERATIONS} iterations (relative change {worst:.3g})")
+    return [no_steady_state if d else not_converged if f else "" for f, d in zip(failed, diverged)]
+
+
 def _converge(route, feed, tears, step_params, fractions, context, feed_kg_h):
     """Iterate the passes until every sample's tears change by at most ``RECYCLE_RTOL``.
 
@@ -111,16 +136,19 @@ def _converge(route, feed, tears, step_params, fractions, context, feed_kg_h):
     others), the tears move by Anderson acceleration, and a sample whose change is not finite
     stops at once. The result comes from one pass over all samples at their converged tears,
     so every reported stream is the evaluation at the tear it is reported with. Returns the
-    streams, results and returned streams of that pass, the last change per sample and the
-    number of passes. ``tears`` is updated in place.
+    streams, results and returned streams of that pass, the last change per sample, the
+    number of passes and which samples have no steady state (see the module docstring).
+    ``tears`` is updated in place.
     """
     n = feed.n_samples
+    diverged = np.zeros(n, dtype=bool)
     if not route.recycles:
         streams, results, returned = _one_pass(route, feed, tears, step_params, fractions, context)
         _check_operations(route, streams, results)
-        return streams, results, returned, np.zeros(n), 1
+        return streams, results, returned, np.zeros(n), 1, diverged
     names = list(tears)
     change, last_change = np.full(n, np.inf), np.full(n, np.inf)
+    totals = np.full((n, GAIN_WINDOW, 2), np.nan)     # (sum x, sum g) of the last passes [kg/h]
     active = np.arange(n)
     accelerator = Anderson(len(names) * tears[names[0]].flows[..., 0].size, n)
     iterations, full_pass = 0, None
@@ -135,7 +163,9 @@ def _converge(route, feed, tears, step_params, fractions, context, feed_kg_h):
         x, g = _stacked(subset_tears, names), _stacked(outcome[2], names, like=subset_tears)
         change[active] = _relative_change(x, g, sub(feed_kg_h))
         full_pass = outcome if everyone else None
-        moving = ~(change[active] <= RECYCLE_RTOL) & np.isfinite(change[active])
+        totals[active, (iterations - 1) % GAIN_WINDOW] = np.stack([x.sum(axis=0), g.sum(axis=0)], axis=1)
+        diverged[active] |= _loop_gain_above_one(totals[active])
+        moving = ~(change[active] <= RECYCLE_RTOL) & np.isfinite(change[active]) & ~diverged[active]
         if not moving.any():
             if full_pass is not None:
                 break
@@ -155,7 +185,25 @@ def _converge(route, feed, tears, step_params, fractions, context, feed_kg_h):
         change = _relative_change(_stacked(tears, names), _stacked(full_pass[2], names, like=tears), feed_kg_h)
     streams, results, returned = full_pass
     _check_operations(route, streams, results)
-    return streams, results, returned, change, iterations
+    return streams, results, returned, change, iterations, diverged
+
+
+def _loop_gain_above_one(totals: np.ndarray) -> np.ndarray:
+    """Samples whose loop returns more mass than it is given (see the module docstring).
+
+    ``totals`` (sample, pass, 2) holds the assumed and returned total mass [kg/h] of the last
+    passes; the least-squares line :math:`\\sum g = a + b \\sum x` through them, per sample.
+    """
+    x, g = totals[..., 0], totals[..., 1]
+    full = np.isfinite(x).all(axis=1) & np.isfinite(g).all(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dx, dg = x - x.mean(axis=1, keepdims=True), g - g.mean(axis=1, keepdims=True)
+        sxx, sgg, sxg = (dx * dx).sum(axis=1), (dg * dg).sum(axis=1), (dx * dg).sum(axis=1)
+        slope = sxg / sxx
+        intercept = g.mean(axis=1) - slope * x.mean(axis=1)
+        r2 = sxg * sxg / (sxx * sgg)
+        spread = (x.max(axis=1) - x.min(axis=1)) / x.max(axis=1)
+    return full & (spread > GAIN_SPREAD) & (r2 > GAIN_R2) & (slope > 1.0) & (intercept > 0)
 
 
 def _stacked(streams: dict, names: list, like: dict | None = None) -> np.ndarray:

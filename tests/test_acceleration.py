@@ -45,3 +45,24 @@ def test_each_sample_is_accelerated_on_its_own():
     for s in range(5):
         _, alone = _iterate(matrices[s:s + 1], offsets[:, s:s + 1], accelerate=True)
         assert np.allclose(alone[:, 0], together[:, s], rtol=1e-12, atol=0)
+
+
+def test_an_extrapolation_to_negative_flows_is_rejected_for_a_plain_step():
+    # x = A x + b with row sums 1.2 (loop gain 1.2) and b > 0: the only fixed point,
+    # (I - A)^-1 b, is negative, and the accelerated step points there. The accelerator must
+    # take the plain step g instead, flag the sample, and leave a converging sample alone.
+    rng = np.random.default_rng(5)
+    matrices = rng.uniform(0.0, 1.0, (2, 4, 4))
+    matrices *= np.array([0.5, 1.2])[:, None, None] / matrices.sum(axis=2, keepdims=True)
+    offsets = rng.uniform(1.0, 10.0, (4, 2))
+    assert (np.linalg.solve(np.eye(4) - matrices[1], offsets[:, 1]) < 0).all()
+    accelerator, x, rejected = Anderson(4, 2), np.zeros((4, 2)), []
+    for _ in range(6):
+        g = np.einsum("nij,jn->in", matrices, x) + offsets
+        x_next = accelerator.step(x, g, np.maximum(np.abs(g), 1e-300), np.arange(2), np.zeros(2, bool))
+        rejected.append(accelerator.rejected.copy())
+        if accelerator.rejected[1]:
+            assert np.array_equal(x_next[:, 1], g[:, 1])
+        x = x_next
+    rejected = np.array(rejected[1:])          # the first step is always plain
+    assert rejected[:, 1].all() and not rejected[:, 0].any()

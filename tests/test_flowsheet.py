@@ -23,7 +23,10 @@ def _dissolve(inlets, params, context):
     flows[PHASE_INDEX["aqueous"]] += moved.flows[PHASE_INDEX["solid"]]
     flows += feed.flows * (np.arange(4) != 0)[:, None, None]
     acid = reagent_stream("HCl", params["acid_dose"] * feed.total("solid"), water_kg_h=feed.total("solid"))
-    return OperationResult(outlets={"slurry": Stream(flows) + acid}, added={"HCl": acid})
+    # a diluent dosed per kg of liquid received (as SX scrub liquor at a fixed O/A)
+    diluent = reagent_stream("H2O", params["dilution"] * feed.total("aqueous"))
+    return OperationResult(outlets={"slurry": Stream(flows) + acid + diluent},
+                           added={"HCl": acid, "water": diluent})
 
 
 def _separate(inlets, params, context):
@@ -37,6 +40,7 @@ SPECS = {
     "toy_leach": OperationSpec("toy_leach", "toy", ("feed",), ("slurry",), {
         "extraction": Param("dimensionless", 0.5, "fraction dissolved", "test", bounds=(0, 1)),
         "acid_dose": Param("dimensionless", 0.1, "kg HCl per kg solid", "test", bounds=(0, 10)),
+        "dilution": Param("dimensionless", 0.0, "kg water per kg liquid fed", "test", bounds=(0, 10)),
     }, _dissolve, optional_inlets=("recycle",)),
     "toy_separate": OperationSpec("toy_separate", "toy", ("slurry",), ("solids", "liquor"), {}, _separate),
 }
@@ -133,6 +137,21 @@ def test_nonconvergence_raises_or_marks_nan(tmp_path, feedstock, monkeypatch):
     assert result.failed.tolist() == [False, True]
     assert np.isnan(result.streams["liquor"].flows[..., 1]).all()
     assert "did not converge" in result.failure_reason[1]
+
+
+def test_a_loop_that_returns_more_than_it_is_given_has_no_steady_state(tmp_path, feedstock):
+    # Liquid fed to the leach is diluted by d; 90 % of the liquor returns: loop gain 0.9 (1 + d).
+    # d = 0.05: gain 0.945, a steady state (water W = 0.9 (1.05 W + w0)); d = 0.2: gain 1.08,
+    # the returned water grows without bound. The second is a failed sample with that reason,
+    # found in a few passes instead of running out of iterations.
+    path = write_route(tmp_path, fraction=0.9)
+    result = run(path, feedstock, {"leach.dilution": np.array([0.05, 0.2])}, on_failure="nan")
+    assert result.failed.tolist() == [False, True]
+    assert "has no steady state" in result.failure_reason[1]
+    assert result.iterations < 60
+    assert result.balance_error[:, 0].max() <= 1e-9
+    with pytest.raises(ConvergenceError, match="recycle back has no steady state"):
+        run(path, feedstock, {"leach.dilution": 0.2})
 
 
 @pytest.mark.parametrize("replace, message", [
