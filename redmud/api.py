@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from redmud.chemistry import DEFAULT_OXIDES, ELEMENTS, RARE_EARTHS, oxide_factor
-from redmud.errors import ConvergenceError, InputError, unknown
+from redmud.errors import InputError, unknown
 from redmud.feedstocks import Feedstock, load_feedstock
 from redmud.flowsheet import BALANCE_FLOOR_RELATIVE, FlowsheetResult, evaluate
 from redmud.operations.base import Param
 from redmud.routes import Route, load_route
-from redmud.streams import COMPONENT_INDEX, PHASE_INDEX, Stream
+from redmud.streams import COMPONENT_INDEX, PHASE_INDEX
 
 FEED_PARAM = Param("ppm", 0.0, "content of an element in the dry feed", "feedstock file",
                    bounds=(0.0, 1e6))
@@ -174,7 +174,6 @@ def run(route, feedstock=None, overrides: dict | None = None, on_failure: str = 
             raise InputError("overrides", f"sample arrays must all have one length; got lengths {sorted(sizes)}")
         n = max(sizes)
     flowsheet = evaluate(route, feedstock, values, n, on_failure=on_failure)
-    _mark_operation_failures(flowsheet, on_failure)
     result = RunResult(flowsheet, values, n)
     _summarise(result)
     if economics:
@@ -182,40 +181,6 @@ def run(route, feedstock=None, overrides: dict | None = None, on_failure: str = 
     if environment:
         _add_environment(result, result.extra.get("jurisdiction", "united-states"))
     return result
-
-
-def _mark_operation_failures(fs: FlowsheetResult, on_failure: str) -> None:
-    """Samples an operation could not solve become failed samples, as an unconverged recycle does.
-
-    An operation reports them in its ``info``: ``"failed"`` (per sample, > 0 where not solved)
-    and ``"failure_reason"`` (text, or text per sample). With ``on_failure="raise"`` the first raises
-    :class:`ConvergenceError`; with ``"nan"`` those samples get NaN flows in every stream,
-    ``failed`` True and the reason, and the balance check skips them (as
-    :func:`redmud.flowsheet.evaluate` does for a recycle). A sample already failed (a recycle
-    stopped by the operation's NaN) gets the operation's reason after its own.
-    """
-    n = fs.failed.shape[0]
-    for op_id, op in fs.operations.items():
-        flag = op.info.get("failed")
-        if flag is None:
-            continue
-        flagged = np.broadcast_to(np.asarray(flag, dtype=float) > 0, (n,))
-        new = flagged & ~fs.failed
-        if not flagged.any():
-            continue
-        why = np.broadcast_to(np.asarray(op.info.get("failure_reason", "not solved"), dtype=object), (n,))
-        messages = [f"route {fs.route.name}, operation {op_id}: {w}" for w in why]
-        if on_failure == "raise" and new.any():
-            first = messages[int(np.flatnonzero(new)[0])]
-            raise ConvergenceError(f"{first} (in {int(new.sum())} of {n} samples)")
-        reasons = list(fs.failure_reason) if len(fs.failure_reason) == n else [""] * n
-        # a sample failed already (a recycle the operation's NaN stopped) keeps both reasons
-        fs.failure_reason = [(f"{r}; {m}" if r else m) if f else r for f, m, r in zip(flagged, messages, reasons)]
-        if not new.any():
-            continue
-        fs.failed = fs.failed | new
-        fs.streams = {name: Stream(np.where(new, np.nan, s.flows)) for name, s in fs.streams.items()}
-        fs.balance_error = np.where(new[None, :], 0.0, fs.balance_error)
 
 
 def _add_environment(result: RunResult, jurisdiction: str) -> None:

@@ -110,8 +110,42 @@ def evaluate(route: Route, feedstock: Feedstock, values: dict, n_samples: int,
     result = FlowsheetResult(route, feedstock, feed_kg_h, np.broadcast_to(hours, (n_samples,)),
                              streams, results, iterations, np.zeros((len(COMPONENTS), n_samples)),
                              change, failed, reasons)
+    _mark_operation_failures(result, on_failure)
     _check_plant_balance(result, returned, tears)
     return result
+
+
+def _mark_operation_failures(fs: FlowsheetResult, on_failure: str) -> None:
+    """Samples an operation could not solve become failed samples, as an unconverged recycle does.
+
+    An operation reports them in its ``info``: ``"failed"`` (per sample, > 0 where not solved)
+    and ``"failure_reason"`` (text, or text per sample). With ``on_failure="raise"`` the first raises
+    :class:`ConvergenceError`; with ``"nan"`` those samples get NaN flows in every stream,
+    ``failed`` True and the reason, and the balance check skips them (as for a recycle). A sample already failed (a recycle
+    stopped by the operation's NaN) gets the operation's reason after its own.
+    """
+    n = fs.failed.shape[0]
+    for op_id, op in fs.operations.items():
+        flag = op.info.get("failed")
+        if flag is None:
+            continue
+        flagged = np.broadcast_to(np.asarray(flag, dtype=float) > 0, (n,))
+        new = flagged & ~fs.failed
+        if not flagged.any():
+            continue
+        why = np.broadcast_to(np.asarray(op.info.get("failure_reason", "not solved"), dtype=object), (n,))
+        messages = [f"route {fs.route.name}, operation {op_id}: {w}" for w in why]
+        if on_failure == "raise" and new.any():
+            first = messages[int(np.flatnonzero(new)[0])]
+            raise ConvergenceError(f"{first} (in {int(new.sum())} of {n} samples)")
+        reasons = list(fs.failure_reason) if len(fs.failure_reason) == n else [""] * n
+        # a sample failed already (a recycle the operation's NaN stopped) keeps both reasons
+        fs.failure_reason = [(f"{r}; {m}" if r else m) if f else r for f, m, r in zip(flagged, messages, reasons)]
+        if not new.any():
+            continue
+        fs.failed = fs.failed | new
+        fs.streams = {name: Stream(np.where(new, np.nan, s.flows)) for name, s in fs.streams.items()}
+        fs.balance_error = np.where(new[None, :], 0.0, fs.balance_error)
 
 
 def _failure_reasons(route, change, failed, diverged) -> list[str]:
@@ -281,9 +315,11 @@ def _check_plant_balance(result: FlowsheetResult, returned: dict, tears: dict) -
     error = np.abs(total_in - total_out - mismatch) / np.maximum(total_in, floor)
     error = np.where(result.failed[None, :], 0.0, error)
     result.balance_error = error
-    worst = float(np.nanmax(error)) if error.size else 0.0
+    # a NaN in a sample not marked failed is a flaw, never skipped: it ranks above any number
+    ranked = np.where(np.isnan(error), np.inf, error)
+    worst = float(ranked.max()) if error.size else 0.0
     if not worst <= BALANCE_RTOL:
-        c, s = np.unravel_index(np.nanargmax(error), error.shape)
+        c, s = np.unravel_index(np.argmax(ranked), error.shape)
         raise BalanceError(f"route {result.route.name}: {COMPONENTS[c]} does not balance over the plant "
                            f"(relative error {worst:.3g} in sample {s})")
     negative = [n for n, s in result.streams.items() if np.any(s.flows < -floor)]

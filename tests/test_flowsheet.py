@@ -154,6 +154,19 @@ def test_a_loop_that_returns_more_than_it_is_given_has_no_steady_state(tmp_path,
         run(path, feedstock, {"leach.dilution": 0.2})
 
 
+def test_a_nan_in_a_sample_not_marked_failed_fails_the_plant_balance(tmp_path, feedstock):
+    import redmud.flowsheet as fs
+    from redmud.errors import BalanceError
+    result = run(write_route(tmp_path, recycle=False), feedstock, {"leach.extraction": np.array([0.5, 0.6])})
+    flows = result.streams["liquor"].flows.copy()
+    flows[PHASE_INDEX["aqueous"], :, 1] = np.nan
+    result.streams["liquor"] = Stream(flows)
+    with pytest.raises(BalanceError, match="in sample 1"):
+        fs._check_plant_balance(result, {}, {})
+    result.failed = np.array([False, True])           # a failed sample is skipped
+    fs._check_plant_balance(result, {}, {})
+
+
 @pytest.mark.parametrize("replace, message", [
     ({'type = "toy_separate"': 'type = "toy_separat"'}, "unknown operation 'toy_separat'"),
     ({'residues = ["residue"]': "residues = []"}, "stream 'residue' is wired to nothing"),
