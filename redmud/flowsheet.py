@@ -4,6 +4,12 @@ Recycles are solved by tearing: the returned stream is guessed (zero at first), 
 evaluated, and the guess is updated by Anderson acceleration (:mod:`redmud.acceleration`) until
 every component of every sample changes by less than ``RECYCLE_RTOL`` relative. Converged
 samples leave the iteration; one closing pass evaluates every sample at its converged tears.
+The trial passes evaluate only what the loop needs: an operation upstream of every tear (the
+leach before a wash-water return) is evaluated once and its outlets reused, and one whose
+outlets never reach a recycled stream (a product's calcination) waits for the closing pass.
+The reported streams agree with evaluating every operation on every pass to rounding (an
+iterative operation solved once for all samples may stop on another iteration than on a subset;
+measured: 3e-12 relative at most, within ``RECYCLE_RTOL``).
 
 A recycle has a purge, but that alone does not make a steady state: operations downstream may
 add liquor in proportion to what they receive (scrub and strip liquors at a fixed O/A, a reagent
@@ -181,6 +187,9 @@ def _converge(route, feed, tears, step_params, fractions, context, feed_kg_h):
         _check_operations(route, streams, results)
         return streams, results, returned, np.zeros(n), 1, diverged
     names = list(tears)
+    independent, needed = _loop_structure(route)
+    later = {step.id for step in route.steps} - needed      # evaluated on the closing pass only
+    first: dict[str, OperationResult] = {}      # results of the tear-independent operations
     change, last_change = np.full(n, np.inf), np.full(n, np.inf)
     totals = np.full((n, GAIN_WINDOW, 2), np.nan)     # (sum x, sum g) of the last passes [kg/h]
     active = np.arange(n)
@@ -191,9 +200,13 @@ def _converge(route, feed, tears, step_params, fractions, context, feed_kg_h):
         everyone = active.size == n
         sub = (lambda value: value) if everyone else (lambda value: _take(value, active, n))
         subset_tears = {k: Stream(sub(t.flows)) for k, t in tears.items()}
+        reuse = {i: r if everyone else _subset_result(r, active, n) for i, r in first.items()}
         outcome = _one_pass(route, Stream(sub(feed.flows)), subset_tears,
                             {i: {k: sub(v) for k, v in p.items()} for i, p in step_params.items()},
-                            {k: sub(v) for k, v in fractions.items()}, {**context, "n_samples": active.size})
+                            {k: sub(v) for k, v in fractions.items()}, {**context, "n_samples": active.size},
+                            skip=later, reuse=reuse)
+        if iterations == 1:
+            first = {i: outcome[1][i] for i in independent & needed}
         x, g = _stacked(subset_tears, names), _stacked(outcome[2], names, like=subset_tears)
         change[active] = _relative_change(x, g, sub(feed_kg_h))
         full_pass = outcome if everyone else None
@@ -215,9 +228,10 @@ def _converge(route, feed, tears, step_params, fractions, context, feed_kg_h):
         _scatter(tears, names, guess[:, keep], active[keep])
         active = active[keep]
     if full_pass is None:       # out of iterations: evaluate everyone where they stand
-        full_pass = _one_pass(route, feed, tears, step_params, fractions, context)
+        full_pass = _one_pass(route, feed, tears, step_params, fractions, context, skip=later, reuse=first)
         change = _relative_change(_stacked(tears, names), _stacked(full_pass[2], names, like=tears), feed_kg_h)
     streams, results, returned = full_pass
+    _run_steps(route, streams, results, returned, step_params, fractions, context)   # the rest
     _check_operations(route, streams, results)
     return streams, results, returned, change, iterations, diverged
 
@@ -287,15 +301,54 @@ def _relative_change(x: np.ndarray, g: np.ndarray, feed_kg_h) -> np.ndarray:
     return (difference / scale * (difference > TEAR_FLOOR_RELATIVE * feed_kg_h)).max(axis=0)
 
 
-def _one_pass(route, feed, tears, step_params, fractions, context):
-    """Evaluate every operation once with the recycle streams fixed at ``tears``."""
+def _loop_structure(route) -> tuple[set, set]:
+    """Ids of the operations no tear reaches, and of those whose outlets reach a recycled stream."""
+    purge_of = {r.stream: r.purge for r in route.recycles}
+    reached = {r.returns for r in route.recycles}            # streams that depend on a tear
+    independent = set()
+    for step in route.steps:
+        if any(name in reached for name in step.inlets.values()):
+            reached.update(step.outlets.values())
+            reached.update(purge_of[name] for name in step.outlets.values() if name in purge_of)
+        else:
+            independent.add(step.id)
+    wanted, needed = {r.stream for r in route.recycles}, set()
+    for step in reversed(route.steps):
+        if any(name in wanted for name in step.outlets.values()):
+            needed.add(step.id)
+            wanted.update(step.inlets.values())
+    return independent, needed
+
+
+def _subset_result(result: OperationResult, active: np.ndarray, n: int) -> OperationResult:
+    """The outlets of ``result`` for the samples ``active`` (all a trial pass reads of it)."""
+    return OperationResult(outlets={port: Stream(_take(s.flows, active, n)) for port, s in result.outlets.items()})
+
+
+def _one_pass(route, feed, tears, step_params, fractions, context, skip=(), reuse=None):
+    """Evaluate the operations once with the recycle streams fixed at ``tears``.
+
+    Operations in ``skip`` are left out; those in ``reuse`` (id -> result) take that result.
+    """
     streams: dict[str, Stream] = {route.feed_stream: feed, **tears}
-    results: dict[str, OperationResult] = {}
+    results: dict[str, OperationResult] = dict(reuse or {})
     returned: dict[str, Stream] = {}
+    _run_steps(route, streams, results, returned, step_params, fractions, context, skip)
+    return streams, results, returned
+
+
+def _run_steps(route, streams, results, returned, step_params, fractions, context, skip=()):
+    """Evaluate in order every operation not in ``skip`` and not done yet (its outlets in
+    ``streams``) into ``streams`` and ``results``; one with a result already passes its outlets
+    on. A recycled stream is split as it is made."""
     recycles = {r.stream: r for r in route.recycles}
     for step in route.steps:
-        inlets = {port: streams[name] for port, name in step.inlets.items()}
-        results[step.id] = result = step.spec.run(inlets, step_params[step.id], context)
+        if step.id in skip or all(name in streams for name in step.outlets.values()):
+            continue
+        result = results.get(step.id)
+        if result is None:
+            inlets = {port: streams[name] for port, name in step.inlets.items()}
+            results[step.id] = result = step.spec.run(inlets, step_params[step.id], context)
         for port, name in step.outlets.items():
             streams[name] = result.outlets[port]
             if name in recycles:
@@ -303,7 +356,6 @@ def _one_pass(route, feed, tears, step_params, fractions, context):
                 back, purge = split(result.outlets[port], [fractions[recycle.returns]])
                 returned[recycle.returns] = back
                 streams[recycle.purge] = purge
-    return streams, results, returned
 
 
 def _check_plant_balance(result: FlowsheetResult, returned: dict, tears: dict) -> None:

@@ -188,3 +188,26 @@ def test_unknown_override_path_suggests(tmp_path, feedstock):
     route = load_route(write_route(tmp_path), lookup)
     with pytest.raises(InputError, match="did you mean 'leach.extraction'"):
         resolve(route, feedstock, {"leach.extration": 0.5})
+
+
+def test_trial_passes_evaluate_only_what_the_loop_needs():
+    # hcl-leach-sx: the leach is upstream of the wash-water return (evaluated once, reused);
+    # the calcinations make products only (evaluated on the closing pass only).
+    import redmud.flowsheet as fs
+    route = load_route("hcl-leach-sx")
+    independent, needed = fs._loop_structure(route)
+    assert independent == {"leach"}
+    assert {"sc_calcine", "reo_calcine"}.isdisjoint(needed)
+    assert {"wash", "sx", "neutralise", "sc_filter"} <= needed
+    calls = {}
+    for step in route.steps:
+        original = step.spec.run
+        def counted(inlets, params, context, _id=step.id, _run=original):
+            calls[_id] = calls.get(_id, 0) + 1
+            return _run(inlets, params, context)
+        object.__setattr__(step, "spec", type(step.spec)(**{**step.spec.__dict__, "run": counted}))
+    feedstock = load_feedstock(route.default_feedstock)
+    values, n = resolve(route, feedstock, {})
+    result = evaluate(route, feedstock, values, n)
+    assert calls["leach"] == 1 and calls["sc_calcine"] == 1 and calls["reo_calcine"] == 1
+    assert calls["sx"] == result.iterations > 3
