@@ -371,4 +371,9 @@ def metrics(result: RunResult) -> dict[str, np.ndarray]:
     columns["balance_max_relative_error"] = np.nanmax(result.flowsheet.balance_error, axis=0)
     for key, value in result.extra.get("metrics", {}).items():
         columns[key] = np.broadcast_to(np.asarray(value, dtype=float), (n,))
+    # a failed sample has no figures: NaN in every column (its reason is in the flowsheet), even
+    # where a layer computed a number from its NaN streams (a nansum, a ratio of zeros)
+    failed = np.broadcast_to(result.flowsheet.failed, (n,))
+    if failed.any():
+        columns = {key: np.where(failed, np.nan, value) for key, value in columns.items()}
     return columns

@@ -158,3 +158,20 @@ def test_an_operation_failure_fails_that_sample_alone_without_recycles(leach_fai
 def test_an_operation_failure_raises_when_asked(leach_fails_sample_one, route):
     with pytest.raises(ConvergenceError, match="operation leach.*in 1 of 3 samples"):
         redmud.run(route, None, {"leach.acid": np.array([1.0, 1.5, 2.0])}, economics=False)
+
+
+def test_a_recycle_without_steady_state_fails_its_sample_and_every_metric_is_nan():
+    # SX at O/A 15 with scrub and strip at O/A 10 adds 1.5 L of scrub liquor and 1.5 L of strip
+    # liquor per L of feed: the effluent is several times the wash water it came from, and half
+    # of it returns (loop gain > 1; the threshold is near O/A 10.5). At O/A 1 it has a steady state.
+    from redmud.api import metrics
+    result = redmud.run("hcl-leach-sx", None, {"sx.extraction_oa": np.array([1.0, 15.0])}, on_failure="nan")
+    fs = result.flowsheet
+    assert fs.failed.tolist() == [False, True]
+    assert "has no steady state" in fs.failure_reason[1]
+    assert fs.iterations < 60                      # found, not run out of iterations (200)
+    table = metrics(result)
+    assert all(np.isnan(column[1]) for column in table.values())
+    assert np.isfinite(table["capex_usd"][0]) and np.isfinite(table["env_Th_ppm_leached_residue"][0])
+    with pytest.raises(ConvergenceError, match="has no steady state"):
+        redmud.run("hcl-leach-sx", None, {"sx.extraction_oa": 15.0})
