@@ -127,8 +127,9 @@ def _mark_operation_failures(fs: FlowsheetResult, on_failure: str) -> None:
     An operation reports them in its ``info``: ``"failed"`` (per sample, > 0 where not solved)
     and ``"failure_reason"`` (text, or text per sample). With ``on_failure="raise"`` the first raises
     :class:`ConvergenceError`; with ``"nan"`` those samples get NaN flows in every stream,
-    ``failed`` True and the reason, and the balance check skips them (as for a recycle). A sample already failed (a recycle
-    stopped by the operation's NaN) gets the operation's reason after its own.
+    ``failed`` True and the reason, and the balance check skips them (as for a recycle). A
+    sample already failed (a recycle stopped by the operation's NaN) gets the operation's reason
+    after its own.
     """
     n = fs.failed.shape[0]
     for op_id, op in fs.operations.items():
