@@ -191,6 +191,7 @@ def _converge(route, feed, tears, step_params, fractions, context, feed_kg_h):
     independent, needed = _loop_structure(route)
     later = {step.id for step in route.steps} - needed      # evaluated on the closing pass only
     first: dict[str, OperationResult] = {}      # results of the tear-independent operations
+    memory: dict[str, dict] = {}                # what each operation keeps across passes
     change, last_change = np.full(n, np.inf), np.full(n, np.inf)
     totals = np.full((n, GAIN_WINDOW, 2), np.nan)     # (sum x, sum g) of the last passes [kg/h]
     active = np.arange(n)
@@ -204,8 +205,9 @@ def _converge(route, feed, tears, step_params, fractions, context, feed_kg_h):
         reuse = {i: r if everyone else _subset_result(r, active, n) for i, r in first.items()}
         outcome = _one_pass(route, Stream(sub(feed.flows)), subset_tears,
                             {i: {k: sub(v) for k, v in p.items()} for i, p in step_params.items()},
-                            {k: sub(v) for k, v in fractions.items()}, {**context, "n_samples": active.size},
-                            skip=later, reuse=reuse)
+                            {k: sub(v) for k, v in fractions.items()},
+                            {**context, "n_samples": active.size, "samples": active}, skip=later, reuse=reuse,
+                            memory=memory)
         if iterations == 1:
             first = {i: outcome[1][i] for i in independent & needed}
         x, g = _stacked(subset_tears, names), _stacked(outcome[2], names, like=subset_tears)
@@ -229,7 +231,8 @@ def _converge(route, feed, tears, step_params, fractions, context, feed_kg_h):
         _scatter(tears, names, guess[:, keep], active[keep])
         active = active[keep]
     if full_pass is None:       # out of iterations: evaluate everyone where they stand
-        full_pass = _one_pass(route, feed, tears, step_params, fractions, context, skip=later, reuse=first)
+        full_pass = _one_pass(route, feed, tears, step_params, fractions, {**context, "samples": np.arange(n)},
+                              skip=later, reuse=first, memory=memory)
         change = _relative_change(_stacked(tears, names), _stacked(full_pass[2], names, like=tears), feed_kg_h)
     streams, results, returned = full_pass
     _run_steps(route, streams, results, returned, step_params, fractions, context)   # the rest
@@ -326,19 +329,22 @@ def _subset_result(result: OperationResult, active: np.ndarray, n: int) -> Opera
     return OperationResult(outlets={port: Stream(_take(s.flows, active, n)) for port, s in result.outlets.items()})
 
 
-def _one_pass(route, feed, tears, step_params, fractions, context, skip=(), reuse=None):
+def _one_pass(route, feed, tears, step_params, fractions, context, skip=(), reuse=None, memory=None):
     """Evaluate the operations once with the recycle streams fixed at ``tears``.
 
     Operations in ``skip`` are left out; those in ``reuse`` (id -> result) take that result.
+    ``memory`` (id -> dict) is handed to each operation as ``context["memory"]``, with
+    ``context["samples"]`` the indices of this pass's samples in the run, so that an iterative
+    operation can start from where the previous pass left it (solvent extraction does).
     """
     streams: dict[str, Stream] = {route.feed_stream: feed, **tears}
     results: dict[str, OperationResult] = dict(reuse or {})
     returned: dict[str, Stream] = {}
-    _run_steps(route, streams, results, returned, step_params, fractions, context, skip)
+    _run_steps(route, streams, results, returned, step_params, fractions, context, skip, memory)
     return streams, results, returned
 
 
-def _run_steps(route, streams, results, returned, step_params, fractions, context, skip=()):
+def _run_steps(route, streams, results, returned, step_params, fractions, context, skip=(), memory=None):
     """Evaluate in order every operation not in ``skip`` and not done yet (its outlets in
     ``streams``) into ``streams`` and ``results``; one with a result already passes its outlets
     on. A recycled stream is split as it is made."""
@@ -349,7 +355,8 @@ def _run_steps(route, streams, results, returned, step_params, fractions, contex
         result = results.get(step.id)
         if result is None:
             inlets = {port: streams[name] for port, name in step.inlets.items()}
-            results[step.id] = result = step.spec.run(inlets, step_params[step.id], context)
+            own = context if memory is None else {**context, "memory": memory.setdefault(step.id, {})}
+            results[step.id] = result = step.spec.run(inlets, step_params[step.id], own)
         for port, name in step.outlets.items():
             streams[name] = result.outlets[port]
             if name in recycles:

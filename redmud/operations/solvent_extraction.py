@@ -18,7 +18,9 @@ Physics (each in its own function below):
 * the stage cascade solved exactly: Kremser for constant D (:func:`kremser_unextracted`) and a
   subtraction-free tridiagonal (Thomas) recursion for stage-wise D (:func:`countercurrent`);
 * the stage pH from the H+ that extraction releases (z per M^z+) and the bisulfate equilibrium
-  (:func:`free_proton_molar`); free extractant from the loading; both iterated to tolerance;
+  (:func:`free_proton_molar`); free extractant from the loading; both iterated to tolerance
+  (Anderson acceleration), from the feed's pH with all extractant free, or, inside a recycle,
+  from the state the previous pass left (``context["memory"]``, :func:`_recall`);
 * the recycle loops (scrub liquor to the extraction feed, stripped organic back to extraction,
   bleed) closed exactly per element (:func:`close_circuit`);
 * loading capacity, organic losses, make-up and bleed; acid strip (D at the strip acidity) or a
@@ -393,8 +395,13 @@ def _mixer_settlers(q_m3_h, stages, params, name):
             mixer * stages)
 
 
-def _solve_circuit(pset, idx, feed_x, v, h, sulfate, x_tot, stages, bleed, strip_acid, tau_fixed):
-    """Outer iteration: stage pH and free extractant -> D -> exact cascades -> closed loop."""
+def _solve_circuit(pset, idx, feed_x, v, h, sulfate, x_tot, stages, bleed, strip_acid, tau_fixed, start=None):
+    """Outer iteration: stage pH and free extractant -> D -> exact cascades -> closed loop.
+
+    ``start`` (section -> (pH, free extractant), each (stage, sample)) replaces the initial
+    guess (the feed's pH, all extractant free): a recycle pass starts from the previous pass's
+    state, which is close to its answer.
+    """
     charge = SPECIES_CHARGE[idx]
     act = {k: stage_mask(stages[k], int(np.max(stages[k]))) for k in stages}
     n_stage = {k: act[k].shape[0] for k in act}
@@ -413,6 +420,8 @@ def _solve_circuit(pset, idx, feed_x, v, h, sulfate, x_tot, stages, bleed, strip
     converged = np.zeros(n, dtype=bool)
     accelerator, last_change = None, np.full(n, np.inf)
     ph, free = dict(ph), dict(free)
+    for k, (ph_k, free_k) in (start or {}).items():
+        ph[k], free[k] = ph_k, free_k
     for iteration in range(1, MAX_ITER + 1):
         sec = {}
         for k in sections:
@@ -454,6 +463,42 @@ def _solve_circuit(pset, idx, feed_x, v, h, sulfate, x_tot, stages, bleed, strip
             offset += 2 * rows
     return {"circ": circ, "tau": tau, "ph": ph, "free": free, "iterations": iteration,
             "converged": converged, "profile_ext": prof_ext, "act": act}
+
+
+def _recall(memory, samples, shapes):
+    """The stage state a previous call on these samples left in ``memory``, or None.
+
+    ``memory`` (a dict the flowsheet keeps for this operation across recycle passes) holds per
+    section the pH and free extractant of every sample of the run, stage slots aligned on the
+    last stage (:func:`stage_mask`); ``samples`` indexes this call's samples in the run.
+    """
+    if not memory or samples is None:
+        return None
+    start = {}
+    for k, (ph_all, free_all) in memory.items():
+        stages = shapes[k][0]
+        if stages > ph_all.shape[0]:
+            return None
+        ph, free = ph_all[-stages:, samples], free_all[-stages:, samples]
+        if not (np.isfinite(ph).all() and np.isfinite(free).all()):
+            return None
+        start[k] = (ph, free)
+    return start
+
+
+def _remember(memory, samples, sol) -> None:
+    """Keep the converged stage state of these samples for the next call (see :func:`_recall`)."""
+    if memory is None or samples is None:
+        return
+    for k in sol["ph"]:
+        ph, free = sol["ph"][k], sol["free"][k]
+        if k not in memory:
+            n_total = int(np.max(samples)) + 1 if samples.size else 0
+            memory[k] = (np.full((ph.shape[0], n_total), np.nan), np.full((ph.shape[0], n_total), np.nan))
+        ph_all, free_all = memory[k]
+        rows = min(ph.shape[0], ph_all.shape[0])
+        ph_all[-rows:, samples] = ph[-rows:]
+        free_all[-rows:, samples] = free[-rows:]
 
 
 def run(inlets: dict, params: dict, context: dict) -> OperationResult:
@@ -503,8 +548,11 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
         tau_fixed = np.broadcast_to(tau_fixed, feed_x.shape)
     x_tot = p["extractant_concentration"]
     stages = {"ext": p["extraction_stages"], "scrub": p["scrub_stages"], "strip": p["strip_stages"]}
+    memory = context.get("memory")
+    start = _recall(memory, context.get("samples"), {k: (int(np.max(stages[k])), n) for k in stages})
     sol = _solve_circuit(pset, idx, feed_x, v, h, sulfate, x_tot, stages, p["organic_bleed"],
-                         strip_acid, tau_fixed)
+                         strip_acid, tau_fixed, start)
+    _remember(memory, context.get("samples"), sol)
     circ = sol["circ"]
 
     # -- loading capacity: limit net extraction where the loaded organic exceeds it -------------
