@@ -38,18 +38,18 @@ OVERSHOOT = 1e-6
 class Anderson:
     """Anderson mixing of ``x`` (shaped ``(D, N)``: D flattened tear components, N samples).
 
-    The history is kept per sample as ``(N, D, m)`` arrays, so that a sample's least-squares
-    problem is one contiguous block; only the rows (tear components) that have ever been
-    non-zero are touched: the others have no history and their guess is g.
+    The history is kept as ``(D, m, N)`` arrays (component, step, sample), so that gathering
+    the rows (tear components) that have ever been non-zero copies whole sample vectors; the
+    other rows have no history and their guess is g.
     """
 
     def __init__(self, size: int, n_samples: int, depth: int = DEPTH):
         self.depth = depth
-        self.dF = np.zeros((n_samples, size, depth))
-        self.dG = np.zeros((n_samples, size, depth))
+        self.dF = np.zeros((size, depth, n_samples))
+        self.dG = np.zeros((size, depth, n_samples))
         self.valid = np.zeros((n_samples, depth), dtype=bool)
-        self.last_f = np.zeros((n_samples, size))
-        self.last_g = np.zeros((n_samples, size))
+        self.last_f = np.zeros((size, n_samples))
+        self.last_g = np.zeros((size, n_samples))
         self.rows = np.zeros(size, dtype=bool)
         self.steps = 0
         #: per sample of the last step: True where the accelerated guess was rejected
@@ -62,37 +62,39 @@ class Anderson:
         ``scale`` (shaped like x) is the flow scale of each residual component; ``restart``
         (one bool per active sample) drops that sample's history first.
         """
-        f, g_t = (g - x).T, g.T                                   # (n, D)
-        self.rows |= (f != 0).any(axis=0) | (g_t != 0).any(axis=0)
+        f = g - x                                                 # (D, n)
+        self.rows |= (f != 0).any(axis=1) | (g != 0).any(axis=1)
         rows = np.flatnonzero(self.rows)          # rows ever non-zero; the others have no history
         everyone = active.size == self.valid.shape[0]
-        at = (slice(None), rows) if everyone else (active[:, None], rows[None, :])
+        at = np.ix_(rows, active) if not everyone else (rows,)
         if everyone:
             active = slice(None)
+        f_r, g_r = f[rows], g[rows]                               # (R, n)
         if self.steps > 0:
             slot = (self.steps - 1) % self.depth
             valid = self.valid[active]
             valid[restart] = False
             valid[:, slot] = True
             self.valid[active] = valid
-            self.dF[at + (slot,)] = f[:, rows] - self.last_f[at]
-            self.dG[at + (slot,)] = g_t[:, rows] - self.last_g[at]
-        self.last_f[at], self.last_g[at] = f[:, rows], g_t[:, rows]
+            self.dF[:, slot][at] = f_r - self.last_f[at]
+            self.dG[:, slot][at] = g_r - self.last_g[at]
+        self.last_f[at], self.last_g[at] = f_r, g_r
         self.steps += 1
         if self.steps == 1:
             self.rejected = np.zeros(g.shape[1], dtype=bool)
             return np.maximum(g, 0.0)
         valid = self.valid[active]                                # (n, m)
-        weight = 1.0 / scale.T[:, rows]                           # (n, R)
-        dF = self.dF[at] * weight[:, :, None] * valid[:, None, :]     # (n, R, m); stale columns 0
-        normal = np.matmul(dF.transpose(0, 2, 1), dF)             # (n, m, m)
-        rhs = np.matmul(dF.transpose(0, 2, 1), (f[:, rows] * weight)[:, :, None])[..., 0]
+        weight = 1.0 / scale[rows]                                # (R, n)
+        history = (lambda h: h[rows]) if everyone else (lambda h: h[np.ix_(rows, np.arange(self.depth), active)])
+        dF = history(self.dF) * weight[:, None, :] * valid.T[None, :, :]    # (R, m, n); stale columns 0
+        normal = np.einsum("rin,rjn->nij", dF, dF)                # (n, m, m)
+        rhs = np.einsum("rin,rn->ni", dF, f_r * weight)           # (n, m)
         m = np.arange(self.depth)
         ridge = REGULARISATION * normal[:, m, m].max(axis=1, keepdims=True) + 1e-300
         normal[:, m, m] += np.where(valid, ridge, 1.0)            # unused columns: gamma = 0
-        gamma = np.linalg.solve(normal, np.where(valid, rhs, 0.0)[..., None])   # (n, m, 1)
+        gamma = np.linalg.solve(normal, np.where(valid, rhs, 0.0)[..., None])[..., 0]   # (n, m)
         guess = g.copy()
-        guess[rows] -= np.matmul(self.dG[at], gamma)[..., 0].T
+        guess[rows] -= np.einsum("rin,ni->rn", history(self.dG), gamma)
         # A step that would make a flow negative has left the region where the history
         # describes G: take the plain substitution step instead and start that sample's history
         # anew (a safeguard; without it the clipped guess throws the sample back toward zero).
