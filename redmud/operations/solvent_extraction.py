@@ -465,18 +465,19 @@ def _solve_circuit(pset, idx, feed_x, v, h, sulfate, x_tot, stages, bleed, strip
             "converged": converged, "profile_ext": prof_ext, "act": act}
 
 
-def _recall(memory, samples, shapes):
+def _recall(memory, samples, stage_slots):
     """The stage state a previous call on these samples left in ``memory``, or None.
 
     ``memory`` (a dict the flowsheet keeps for this operation across recycle passes) holds per
     section the pH and free extractant of every sample of the run, stage slots aligned on the
-    last stage (:func:`stage_mask`); ``samples`` indexes this call's samples in the run.
+    last stage (:func:`stage_mask`); ``samples`` indexes this call's samples in the run;
+    ``stage_slots`` is this call's number of stage slots per section.
     """
     if not memory or samples is None:
         return None
     start = {}
     for k, (ph_all, free_all) in memory.items():
-        stages = shapes[k][0]
+        stages = stage_slots[k]
         if stages > ph_all.shape[0]:
             return None
         ph, free = ph_all[-stages:, samples], free_all[-stages:, samples]
@@ -496,6 +497,8 @@ def _remember(memory, samples, sol) -> None:
             n_total = int(np.max(samples)) + 1 if samples.size else 0
             memory[k] = (np.full((ph.shape[0], n_total), np.nan), np.full((ph.shape[0], n_total), np.nan))
         ph_all, free_all = memory[k]
+        if samples.size and samples.max() >= ph_all.shape[1]:     # made for fewer samples
+            continue
         rows = min(ph.shape[0], ph_all.shape[0])
         ph_all[-rows:, samples] = ph[-rows:]
         free_all[-rows:, samples] = free[-rows:]
@@ -549,7 +552,7 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     x_tot = p["extractant_concentration"]
     stages = {"ext": p["extraction_stages"], "scrub": p["scrub_stages"], "strip": p["strip_stages"]}
     memory = context.get("memory")
-    start = _recall(memory, context.get("samples"), {k: (int(np.max(stages[k])), n) for k in stages})
+    start = _recall(memory, context.get("samples"), {k: int(np.max(stages[k])) for k in stages})
     sol = _solve_circuit(pset, idx, feed_x, v, h, sulfate, x_tot, stages, p["organic_bleed"],
                          strip_acid, tau_fixed, start)
     _remember(memory, context.get("samples"), sol)
