@@ -112,7 +112,7 @@ def evaluate(route: Route, feedstock: Feedstock, values: dict, n_samples: int,
     for name in tears:
         streams[name] = tears[name]
     if failed.any():    # failed samples carry NaN, never a number from an unconverged loop
-        streams = {n: Stream(np.where(failed, np.nan, s.flows)) for n, s in streams.items()}
+        streams = _blank(streams, failed)
     result = FlowsheetResult(route, feedstock, feed_kg_h, np.broadcast_to(hours, (n_samples,)),
                              streams, results, iterations, np.zeros((len(COMPONENTS), n_samples)),
                              change, failed, reasons)
@@ -151,8 +151,12 @@ def _mark_operation_failures(fs: FlowsheetResult, on_failure: str) -> None:
         if not new.any():
             continue
         fs.failed = fs.failed | new
-        fs.streams = {name: Stream(np.where(new, np.nan, s.flows)) for name, s in fs.streams.items()}
-        fs.balance_error = np.where(new[None, :], 0.0, fs.balance_error)
+        fs.streams = _blank(fs.streams, new)
+
+
+def _blank(streams: dict, samples: np.ndarray) -> dict:
+    """The streams with NaN flows in the ``samples`` (a bool mask) that failed."""
+    return {name: Stream(np.where(samples, np.nan, s.flows)) for name, s in streams.items()}
 
 
 def _failure_reasons(route, change, failed, diverged) -> list[str]:

@@ -50,7 +50,7 @@ A sample is failed (``info["failed"]``, ``info["failure_reason"]``) where its in
 more free acid than hydrogen (no water: not a liquor; an extrapolated recycle estimate can be
 one) or a tank's acid balance is not solved (non-finite inputs); nothing dissolves in it, so its
 outlets stay balanced (NaN only where its inputs are), and the other samples go on.
-:func:`redmud.api.run` marks such samples failed for the whole plant (NaN flows, the reason).
+:func:`redmud.flowsheet.evaluate` marks such samples failed for the whole plant (NaN flows, the reason).
 
 Parameter sets and every source are in ``redmud/data/leaching.toml``; the red-mud k0 and X_max
 come from ``tools/calibrate_leaching.py``.
