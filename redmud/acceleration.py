@@ -31,7 +31,8 @@ DEPTH = 5
 #: Tikhonov regularisation of the normal equations, relative to their largest diagonal entry,
 #: so that nearly parallel history columns do not throw the step far.
 REGULARISATION = 1e-12
-#: A guessed flow below -OVERSHOOT x its scale rejects the accelerated step (see ``step``).
+#: A guessed flow below -OVERSHOOT x its scale rejects the accelerated step (see ``step``); a
+#: judgment: far above rounding (1e-16), far below any flow that matters to a balance (1e-9).
 OVERSHOOT = 1e-6
 
 
