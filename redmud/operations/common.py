@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from redmud.chemistry import ATOMIC_WEIGHTS, mass_fractions, parse_formula
-from redmud.streams import COMPONENT_INDEX, COMPONENTS, N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
+from redmud.streams import COMPONENT_INDEX, COMPONENTS, N_COMPONENTS, N_PHASES, PHASE_INDEX, PHASES, Stream
 from redmud.operations.base import Equipment
 
 #: Molar gas constant [J/(mol K)] (CODATA 2018 exact value).
@@ -65,12 +65,21 @@ def formula_flows(formula: str, kg_h) -> np.ndarray:
 
 def reagent_stream(formula: str, kg_h, phase: str = "aqueous", water_kg_h=0.0) -> Stream:
     """A reagent addition as a stream: ``kg_h`` of a compound plus ``water_kg_h`` of water."""
-    compound = formula_flows(formula, kg_h)
-    water = formula_flows("H2O", water_kg_h)
-    n = max(compound.shape[1], water.shape[1])
-    flows = np.zeros((N_PHASES, N_COMPONENTS, n))
-    flows[PHASE_INDEX[phase]] = compound + water
-    return Stream(flows)
+    kg_h = np.asarray(kg_h, dtype=float)
+    elements = {el: kg_h * share for el, share in mass_fractions(formula).items()}
+    if np.ndim(water_kg_h) or water_kg_h != 0:
+        for el, share in mass_fractions("H2O").items():
+            water = np.asarray(water_kg_h, dtype=float) * share
+            elements[el] = elements[el] + water if el in elements else water
+    n = max(np.size(v) for v in elements.values())
+    return Stream.from_phases({phase: elements}, n)
+
+
+def formula_stream(formula: str, kmol, phase: str = "aqueous") -> Stream:
+    """``kmol`` [kmol/h] of a formula as a stream of its elements [kg/h] in one phase."""
+    kmol = np.atleast_1d(np.asarray(kmol, dtype=float))
+    return Stream.from_phases({phase: {el: kmol * count * ATOMIC_WEIGHTS[el]
+                                       for el, count in parse_formula(formula).items()}}, kmol.size)
 
 
 def arrhenius(k0, activation_energy_j_mol, temperature_k):
@@ -129,6 +138,18 @@ def phase_flows(n: int, **phases) -> np.ndarray:
     for phase, comp in phases.items():
         out[PHASE_INDEX[phase]] += comp
     return out
+
+
+def phase_stream(n: int, **phases) -> Stream:
+    """A stream from ``phase=(component, sample)`` arrays [kg/h]; their zero rows are left out."""
+    rows, data = [np.zeros(0, dtype=np.intp)], [np.zeros((0, n))]
+    for phase in PHASES:
+        if phase in phases:
+            flows = np.broadcast_to(np.asarray(phases[phase], dtype=float), (N_COMPONENTS, n))
+            live = np.flatnonzero((flows != 0).any(axis=1))
+            rows.append(PHASE_INDEX[phase] * N_COMPONENTS + live)
+            data.append(flows[live])
+    return Stream.from_rows(np.concatenate(rows), np.concatenate(data))
 
 
 def formula_kmol_flows(formula: str, kmol) -> np.ndarray:

@@ -23,7 +23,7 @@ import numpy as np
 
 from redmud.chemistry import ATOMIC_WEIGHTS, molar_mass
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
-from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, formula_kmol_flows, phase_flows
+from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, formula_kmol_flows, formula_stream, phase_stream
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
 from redmud.streams import N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
@@ -97,9 +97,9 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     needed = loaded_eq / per_unit                               # kmol/h eluent, stoichiometric
     supplied = p["eluent_concentration"] * eluent_l_h / 1000.0
     eluent_kmol = np.maximum(supplied, needed)
-    added = {formula: Stream(phase_flows(n, aqueous=formula_kmol_flows(formula, eluent_kmol)))}
+    added = {formula: formula_stream(formula, np.broadcast_to(eluent_kmol, (n,)))}
     water_kg = eluent_l_h * 1.0                                 # eluent made up with water, 1 kg/L
-    added["water"] = Stream(phase_flows(n, aqueous=formula_kmol_flows("H2O", water_kg / molar_mass("H2O"))))
+    added["water"] = formula_stream("H2O", np.broadcast_to(water_kg / molar_mass("H2O"), (n,)))
 
     eluate = formula_kmol_flows(formula, eluent_kmol) + loaded_kg
     eluate += formula_kmol_flows("H2O", water_kg / molar_mass("H2O"))
@@ -110,7 +110,7 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     if keeps == "Na":
         # re-acidify the Na-form resin: Na+ + 1/2 H2SO4 -> H+(resin) + 1/2 Na2SO4, to the barren
         acid = loaded_eq / 2.0
-        added["H2SO4"] = Stream(phase_flows(n, aqueous=formula_kmol_flows("H2SO4", acid)))
+        added["H2SO4"] = formula_stream("H2SO4", np.broadcast_to(acid, (n,)))
         regen = formula_kmol_flows("H2SO4", acid)
         regen[CI["H"]] -= loaded_eq * ATOMIC_WEIGHTS["H"]       # that H is what loading releases
         regen[CI["Na"]] += loaded_eq * ATOMIC_WEIGHTS["Na"]
@@ -118,7 +118,7 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     barren_flows = flows.copy()
     barren_flows[AQ] = barren
     outlets = {"barren": Stream(np.maximum(barren_flows, 0.0)),
-               "eluate": Stream(phase_flows(n, aqueous=np.maximum(eluate, 0.0)))}
+               "eluate": phase_stream(n, aqueous=np.maximum(eluate, 0.0))}
 
     equipment = {"ix_columns": Equipment(kind="ix_column", size=volume, size_unit="m^3",
                                          count=columns.astype(int), acid_service=True,

@@ -39,8 +39,8 @@ import numpy as np
 from redmud.acceleration import Anderson
 from redmud.chemistry import ATOMIC_WEIGHTS, molar_mass
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
-from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, formula_kmol_flows, free_acid_kmol_h,
-                                     phase_flows)
+from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, formula_kmol_flows, formula_stream,
+                                     free_acid_kmol_h, phase_flows, phase_stream)
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
 from redmud.streams import COMPONENTS, N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
@@ -579,7 +579,7 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     if p["reduction_fraction"].any():
         name = p["reductant"]
         phase = REDUCTANTS[name][2]
-        added[name] = Stream(phase_flows(n, **{phase: reductant_kg}))
+        added[name] = phase_stream(n, **{phase: reductant_kg})
 
     # -- raffinate aqueous: feed + scrub acid - net extraction + the H+ it released ------------
     raff_aq = aq_feed - strip_kg - bleed_kg + formula_kmol_flows(sc_formula, scrub_acid)
@@ -609,7 +609,7 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
         acids[rg_formula] = acids.get(rg_formula, 0.0) + regen
         regen_water = sodium_form * 1000.0 / p["regeneration_acid_concentration"]   # L/h ~ kg/h
         strip_water = strip_water + regen_water
-        added["NaOH"] = Stream(phase_flows(n, aqueous=formula_kmol_flows("NaOH", naoh)))
+        added["NaOH"] = formula_stream("NaOH", np.broadcast_to(naoh, (n,)))
         strip_aq = formula_kmol_flows("NaOH", naoh) + formula_kmol_flows(rg_formula, regen) + strip_kg
         # M^z+ leaves as M(OH)z: z O and z H per metal, taken from the NaOH
         strip_solid = strip_kg.copy()
@@ -620,7 +620,7 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     strip_aq += formula_kmol_flows("H2O", strip_water / molar_mass("H2O"))
     water = water + strip_water
     for formula, kmol in acids.items():
-        added[formula] = Stream(phase_flows(n, aqueous=formula_kmol_flows(formula, kmol)))
+        added[formula] = formula_stream(formula, np.broadcast_to(kmol, (n,)))
 
     # -- organic: losses (entrainment + solubility) and bleed, replaced by make-up ----------------
     kg_d2ehpa, kg_tbp, kg_kero = _organic_per_litre(x_tot, p["modifier_concentration"])
@@ -639,15 +639,15 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     makeup_l = loss_raff + loss_strip + bleed_l
     for name, formula, kg in (("D2EHPA", "C16H35O4P", kg_d2ehpa), ("TBP", "C12H27O4P", kg_tbp),
                               ("kerosene", "C12H26", kg_kero)):
-        added[name] = Stream(phase_flows(n, organic=formula_kmol_flows(formula, makeup_l * kg / molar_mass(formula))))
-    added["water"] = Stream(phase_flows(n, aqueous=formula_kmol_flows("H2O", water / molar_mass("H2O"))))
+        added[name] = formula_stream(formula, np.broadcast_to(makeup_l * kg / molar_mass(formula), (n,)), "organic")
+    added["water"] = formula_stream("H2O", np.broadcast_to(water / molar_mass("H2O"), (n,)))
     # the water streams above were counted in raff_aq/strip_aq; keep them consistent
     raffinate = flows_in.copy()
     raffinate[AQ] = raff_aq
     raffinate[ORG] = raffinate[ORG] + organic(loss_raff)
     strip = phase_flows(n, solid=strip_solid, aqueous=strip_aq, organic=organic(loss_strip))
     outlets = {"raffinate": Stream(np.maximum(raffinate, 0.0)), "strip": Stream(np.maximum(strip, 0.0)),
-               "bleed": Stream(phase_flows(n, organic=np.maximum(bleed_org, 0.0)))}
+               "bleed": phase_stream(n, organic=np.maximum(bleed_org, 0.0))}
 
     # -- design ------------------------------------------------------------------------------------
     q = {"extraction": (v["feed"] + v["scrub"] + v["org"]) / 1000.0,
