@@ -266,11 +266,9 @@ def split(stream: Stream, fractions: Sequence[object]) -> list[Stream]:
     data = stream.data
     outlets, parts = [], []
     for f in fractions:
-        per_row = _per_row(f, phase_of, component_of)                 # (row, sample)
-        part = data * per_row
+        part = data * _per_row(f, phase_of, component_of)
         parts.append(part)
-        used = ~_per_row(~(f != 0).any(axis=-1, keepdims=True), phase_of, component_of)[:, 0]
-        outlets.append(_kept_rows(stream.rows, part, used))
+        outlets.append(_without(stream.rows, part, ~(f != 0).any(axis=-1), phase_of, component_of))
     remainder = data - parts[0] if parts else data.copy()
     for part in parts[1:]:
         remainder = remainder - part
@@ -278,22 +276,28 @@ def split(stream: Stream, fractions: Sequence[object]) -> list[Stream]:
     if len(parts) > 1 and np.any(remainder < -1e-12 * np.maximum(data, 1e-300)):
         raise InputError("split", "fractions add up to more than 1")
     np.maximum(remainder, 0.0, out=remainder)
-    left = np.ones(stream.rows.size, dtype=bool)
-    if len(fractions) == 1:     # x - x * 1 = 0 exactly: rows sent whole to the first outlet
-        f = fractions[0]
-        left = ~_per_row((f == 1).all(axis=-1, keepdims=True), phase_of, component_of)[:, 0]
-    return outlets + [_kept_rows(stream.rows, remainder, left)]
+    # x - x * 1 = 0 exactly: with one fraction, rows sent whole to the first outlet are empty
+    whole = (fractions[0] == 1).all(axis=-1) if len(fractions) == 1 else np.zeros((1, 1), dtype=bool)
+    return outlets + [_without(stream.rows, remainder, whole, phase_of, component_of)]
 
 
 def _per_row(f: np.ndarray, phase_of: np.ndarray, component_of: np.ndarray) -> np.ndarray:
-    """A ``(phase|1, component|1, sample)`` array taken at each row's phase and component."""
-    p = phase_of if f.shape[0] > 1 else np.zeros_like(phase_of)
-    c = component_of if f.shape[1] > 1 else np.zeros_like(component_of)
-    return f[p, c]
+    """A ``(phase|1, component|1, ...)`` array taken at each row's phase and component: shaped
+    ``(row, ...)``, or ``(1, ...)`` when it is the same for every row."""
+    if f.shape[0] == 1 and f.shape[1] == 1:
+        return f[0]
+    return f[phase_of if f.shape[0] > 1 else 0, component_of if f.shape[1] > 1 else 0]
 
 
-def _kept_rows(rows: np.ndarray, data: np.ndarray, keep: np.ndarray) -> Stream:
-    return Stream.from_rows(rows, data) if keep.all() else Stream.from_rows(rows[keep], data[keep])
+def _without(rows: np.ndarray, data: np.ndarray, empty: np.ndarray, phase_of, component_of) -> Stream:
+    """The stream of ``rows`` and ``data`` less the rows that ``empty`` ``(phase|1, component|1)``
+    marks as zero in every sample."""
+    if not empty.any():
+        return Stream.from_rows(rows, data)
+    marked = _per_row(empty, phase_of, component_of)
+    if marked.shape != rows.shape:          # one mark for every row, and it is set
+        return Stream.from_rows(rows[:0], data[:0])
+    return Stream.from_rows(rows[~marked], data[~marked])
 
 
 def _broadcastable(f: np.ndarray) -> np.ndarray:
