@@ -24,15 +24,14 @@ import numpy as np
 from redmud.chemistry import ATOMIC_WEIGHTS, DEFAULT_OXIDES, KEY_ELEMENTS, RARE_EARTHS, \
     molar_mass, oxide_factor, parse_formula
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
-from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS
+from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, phase_stream
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
-from redmud.streams import N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
+from redmud.streams import N_COMPONENTS, Stream
 from redmud.tomlfile import load_toml
 
 _DATA = load_toml(DATA_DIR / "calcination.toml")
 _DEF, _CONST, _ANIONS = _DATA["defaults"], _DATA["constants"], _DATA["anions"]
-SOLID, GAS = PHASE_INDEX["solid"], PHASE_INDEX["gas"]
 ZERO_C = 273.15
 AMBIENT_K = _CONST["ambient"]["value"] + ZERO_C
 LATENT_HEAT = _CONST["latent_heat_water"]["value"]        # [kJ/kg]
@@ -117,16 +116,13 @@ def _run(inlets, params, context) -> OperationResult:
     feed = inlets["feed"]
     sizes = [feed.n_samples] + [np.size(v) for v in params.values() if not isinstance(v, str)]
     n = max(sizes)
-    flows = np.broadcast_to(feed.flows, (N_PHASES, N_COMPONENTS, n))
-    # every phase (entrained liquor salts stay); only phases that carry flow are summed (speed)
-    total = sum(flows[p] for p in range(N_PHASES) if flows[p].any())
-    total = np.broadcast_to(total, (N_COMPONENTS, n)) if np.ndim(total) else np.zeros((N_COMPONENTS, n))
+    # every phase (entrained liquor salts stay)
+    total = np.broadcast_to(feed.components(), (N_COMPONENTS, n))
     kmol = {el: total[CI[el]] / ATOMIC_WEIGHTS[el] for el in _VOLATILE}
     t = np.broadcast_to(params["temperature"], (n,)).astype(float)
 
     s_kept, cl_kept, f_kept = anion_retention(total / MOLAR_MASS[:, None], t)
-    out_product = np.zeros((N_PHASES, N_COMPONENTS, n))
-    product = out_product[SOLID]
+    product = np.empty((N_COMPONENTS, n))
     np.multiply(total, TO_PRODUCT[:, None], out=product)
     product[CI["S"]] = s_kept * ATOMIC_WEIGHTS["S"]
     product[CI["Cl"]] = cl_kept * ATOMIC_WEIGHTS["Cl"]
@@ -135,8 +131,7 @@ def _run(inlets, params, context) -> OperationResult:
     o_product = (OXIDE_O / MOLAR_MASS) @ total + 3 * s_kept - 0.5 * (cl_kept + f_kept)
     product[CI["O"]] = np.maximum(o_product, 0.0) * ATOMIC_WEIGHTS["O"]
 
-    out_gas = np.zeros((N_PHASES, N_COMPONENTS, n))
-    gas = out_gas[GAS]
+    gas = np.zeros((N_COMPONENTS, n))
     for el in ("C", "H", "N"):
         gas[CI[el]] = total[CI[el]]
     for el in ("S", "Cl", "F"):
@@ -149,14 +144,13 @@ def _run(inlets, params, context) -> OperationResult:
     o_air_kg = o_air * (1 + params["excess_oxygen"]) * ATOMIC_WEIGHTS["O"]
     gas[CI["O"]] = np.maximum(total[CI["O"]] + o_air_kg - product[CI["O"]], 0.0)
 
-    air = np.zeros((N_PHASES, N_COMPONENTS, n))
-    air[GAS, CI["O"]] = o_air_kg
+    air = Stream.from_phases({"gas": {"O": o_air_kg}}, n)
 
     product_kg = product.sum(axis=0)
     water_kg = h_water / 2 * M_H2O
     duty = heat_duty_kw(water_kg, product_kg, t, params["heat_capacity_oxide"])
     energy_key = "fuel_kW" if params["heating"] == "fuel" else "electricity_kW"
-    feed_solids = flows[SOLID].sum(axis=0)
+    feed_solids = np.broadcast_to(feed.total("solid"), (n,))
     calciner = Equipment(kind="calciner", size=feed_solids, size_unit="kg/h",
                          note="sized by dry solids feed; heat duty in info['heat_duty_kW']")
 
@@ -172,8 +166,8 @@ def _run(inlets, params, context) -> OperationResult:
         info["S_retained_fraction"] = np.where(total[CI["S"]] > 0, product[CI["S"]] / total[CI["S"]], 0.0)
         info["Cl_retained_fraction"] = np.where(total[CI["Cl"]] > 0, product[CI["Cl"]] / total[CI["Cl"]], 0.0)
         info["O2_from_air_kg_h"] = o_air_kg
-    return OperationResult(outlets={"product": Stream(out_product), "offgas": Stream(out_gas)},
-                           added={"air_O2": Stream(air)}, equipment={"calciner": calciner},
+    return OperationResult(outlets={"product": phase_stream(n, solid=product), "offgas": phase_stream(n, gas=gas)},
+                           added={"air_O2": air}, equipment={"calciner": calciner},
                            consumption={energy_key: duty / params["efficiency"]}, info=info)
 
 

@@ -63,7 +63,7 @@ import functools
 import numpy as np
 
 from redmud.chemistry import ATOMIC_WEIGHTS, VALENCES, molar_mass, parse_formula
-from redmud.errors import ConvergenceError, InputError
+from redmud.errors import InputError
 from redmud.feedstocks import MINERALS
 from redmud.operations.base import OperationResult, OperationSpec, Param
 from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, R_GAS, agitator_power_kw,

@@ -36,17 +36,16 @@ import numpy as np
 from redmud.chemistry import (ATOMIC_WEIGHTS, LANTHANIDES_AND_Y, RARE_EARTHS, mass_fractions,
                               molar_mass)
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
-from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, tank_train
+from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, phase_stream, tank_train
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
-from redmud.streams import N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
+from redmud.streams import N_COMPONENTS, Stream
 from redmud.tomlfile import load_toml
 
 _DATA = load_toml(DATA_DIR / "precipitation.toml")
 _OX = _DATA["oxalate"]
 _HY = _DATA["hydroxide"]
 
-AQ, SOLID = PHASE_INDEX["aqueous"], PHASE_INDEX["solid"]
 M_H2C2O4 = molar_mass("H2C2O4")
 M_H2O = molar_mass("H2O")
 #: pKw of water at 25 C (Kw = 1.0e-14 mol^2/L^2).
@@ -204,14 +203,13 @@ def _limit(available, needed):
 # =============================================================================================
 # Stream bookkeeping shared by both operations
 #
-# At 1e5 samples a stream is 4 x 48 x 1e5 floats (150 MB), so the work is done on the few rows
-# (components) a reaction touches, outlets start as lazily zeroed arrays and only the phases that
-# carry flow are written, and charge sums are dot products rather than full temporaries.
+# At 1e5 samples one phase of a stream is 39 x 1e5 floats (31 MB), so the work is done on the
+# few rows (components) a reaction touches, outlets are built from the phases that carry flow
+# (their zero rows left out), and charge sums are dot products rather than full temporaries.
 # =============================================================================================
 
 #: kmol of free H+ per kg of each dissolved component (electroneutrality, common.free_acid_kmol_h).
 _FREE_ACID_PER_KG = -(LIQUOR_CHARGE / MOLAR_MASS)
-ORGANIC, GAS = PHASE_INDEX["organic"], PHASE_INDEX["gas"]
 M_C, M_H, M_O = ATOMIC_WEIGHTS["C"], ATOMIC_WEIGHTS["H"], ATOMIC_WEIGHTS["O"]
 
 
@@ -231,12 +229,9 @@ def _liquor_volume_l_h(aqueous):
     return np.maximum(h - np.maximum(_free_acid(aqueous), 0.0), 0.0) / 2 * M_H2O
 
 
-def _rows_stream(rows: dict, n: int, phase: int = AQ) -> Stream:
-    """A stream with flows [kg/h] only in the given component rows of one phase."""
-    flows = np.zeros((N_PHASES, N_COMPONENTS, n))
-    for el, kg in rows.items():
-        flows[phase, CI[el]] = kg
-    return Stream(flows)
+def _rows_stream(rows: dict, n: int) -> Stream:
+    """A stream with flows [kg/h] only in the given component rows of the aqueous phase."""
+    return Stream.from_phases({"aqueous": rows}, n)
 
 
 def _compound_rows(formula: str, kg_h) -> dict:
@@ -244,32 +239,27 @@ def _compound_rows(formula: str, kg_h) -> dict:
 
 
 def _new_liquor(aq_feed, n):
-    """A liquor outlet array whose aqueous phase starts as a copy of the feed liquor."""
-    liquor = np.zeros((N_PHASES, N_COMPONENTS, n))
-    liquor[AQ] = aq_feed
-    return liquor
+    """The aqueous phase ``(component, sample)`` of a liquor outlet, starting as the feed's."""
+    return np.array(np.broadcast_to(aq_feed, (N_COMPONENTS, n)))
 
 
-def _outlets(feed_flows, n, liquor, new_rows, new_idx, cake_moisture):
+def _outlets(feed, n, liquor_aq, new_rows, new_idx, cake_moisture):
     """Precipitate (feed solids + new solids + entrained liquor) and liquor outlets.
 
-    ``liquor`` (phase, component, sample) holds, in its aqueous phase, the liquor after
-    precipitation (written in place); ``new_rows`` (rows, sample) are the new solids of the
-    components ``new_idx``. A share of the liquor, set by the cake moisture, joins the cake.
+    ``liquor_aq`` (component, sample) is the liquor after precipitation (the liquor outlet
+    less the cake's share, written in place); ``new_rows`` (rows, sample) are the new solids
+    of the components ``new_idx``. A share of the liquor, set by the cake moisture, joins the
+    cake; the feed's organic and gas phases stay with the liquor.
     """
-    precipitate = np.zeros((N_PHASES, N_COMPONENTS, n))
-    solid = precipitate[SOLID]
-    if feed_flows[SOLID].any():          # copy only phases that carry flow (speed; same result)
-        solid[...] = feed_flows[SOLID]
+    solid = np.array(np.broadcast_to(feed.phase("solid"), (N_COMPONENTS, n)))
     for i, row in zip(new_idx, new_rows):   # a row may repeat (O, H): add one by one
         solid[i] += row
-    for p in (ORGANIC, GAS):
-        if feed_flows[p].any():
-            liquor[p] = feed_flows[p]
-    phi = cake_liquor_fraction(solid.sum(axis=0), liquor[AQ].sum(axis=0), cake_moisture)
-    np.multiply(liquor[AQ], phi, out=precipitate[AQ])
-    liquor[AQ] -= precipitate[AQ]        # x - x*phi >= 0 for phi <= 1
-    return Stream(precipitate), Stream(liquor)
+    phi = cake_liquor_fraction(solid.sum(axis=0), liquor_aq.sum(axis=0), cake_moisture)
+    entrained = liquor_aq * phi
+    liquor_aq -= entrained               # x - x*phi >= 0 for phi <= 1
+    passing = {p: feed.phase(p) for p in ("organic", "gas")}
+    return (phase_stream(n, solid=solid, aqueous=entrained),
+            phase_stream(n, aqueous=liquor_aq, **passing))
 
 
 def _precipitation_equipment(liquor_l_h, solids_kg_h, params):
@@ -308,7 +298,7 @@ OX_GROUP = np.array([_ox_pairs.index((OX_E_D[i], OX_N_D[i])) for i in OX_IDX])
 def _run_oxalate(inlets, params, context) -> OperationResult:
     feed = inlets["feed"]
     n = _samples(feed, params)
-    aq_feed = np.broadcast_to(feed.flows[AQ], (N_COMPONENTS, n))
+    aq_feed = np.broadcast_to(feed.phase("aqueous"), (N_COMPONENTS, n))
     volume_l_h = _liquor_volume_l_h(aq_feed)
     metal = aq_feed[OX_IDX]                               # (rows, sample) [kg/h]
     n_metal = metal / MOLAR_MASS[OX_IDX, None]            # [kmol/h]
@@ -348,8 +338,7 @@ def _run_oxalate(inlets, params, context) -> OperationResult:
     new_metal = frac * metal
     new = {"C": 2 * oxalate * M_C, "O": (4 * oxalate + hydrate) * M_O, "H": 2 * hydrate * M_H}
 
-    liquor = _new_liquor(aq_feed, n)
-    liquor_aq = liquor[AQ]
+    liquor_aq = _new_liquor(aq_feed, n)
     liquor_aq[OX_IDX] -= new_metal
     for el in "CHO":
         liquor_aq[CI[el]] = pool[el] - new[el]
@@ -359,7 +348,7 @@ def _run_oxalate(inlets, params, context) -> OperationResult:
     vol_out = np.maximum(liquor_aq[CI["H"]] / M_H - np.maximum(acid, 0.0), 0.0) / 2 * M_H2O
     new_idx = np.concatenate([OX_IDX, [CI["C"], CI["O"], CI["H"]]])
     new_rows = np.concatenate([new_metal, [new["C"], new["O"], new["H"]]])
-    precipitate, filtrate = _outlets(feed.flows, n, liquor, new_rows, new_idx,
+    precipitate, filtrate = _outlets(feed, n, liquor_aq, new_rows, new_idx,
                                      params["cake_moisture"])
     solids = precipitate.total("solid")
     equipment, consumption = _precipitation_equipment(volume_l_h + water_in, solids, params)
@@ -389,7 +378,7 @@ _HY_POS = {el: int(np.flatnonzero(HY_IDX == CI[el])[0]) for el in ("Fe", "Al", "
 def _run_hydroxide(inlets, params, context) -> OperationResult:
     feed = inlets["feed"]
     n = _samples(feed, params)
-    aq_feed = np.broadcast_to(feed.flows[AQ], (N_COMPONENTS, n))
+    aq_feed = np.broadcast_to(feed.phase("aqueous"), (N_COMPONENTS, n))
     volume_l_h = _liquor_volume_l_h(aq_feed)
     metal = aq_feed[HY_IDX]
     n_metal = metal / MOLAR_MASS[HY_IDX, None]
@@ -423,8 +412,7 @@ def _run_hydroxide(inlets, params, context) -> OperationResult:
     added = {params["base"]: _rows_stream(base_rows, n)}
 
     new_metal = frac * metal
-    liquor = _new_liquor(aq_feed, n)
-    liquor_aq = liquor[AQ]
+    liquor_aq = _new_liquor(aq_feed, n)
     liquor_aq[HY_IDX] -= new_metal
     for el, kg in base_rows.items():
         liquor_aq[CI[el]] += kg
@@ -448,7 +436,7 @@ def _run_hydroxide(inlets, params, context) -> OperationResult:
     gyp_idx = [CI[el] for el in gypsum]
     new_idx = np.concatenate([HY_IDX, [CI["O"], CI["H"]], gyp_idx])
     new_rows = np.concatenate([new_metal, [(oh + oxo) * M_O, oh * M_H], list(gypsum.values())])
-    precipitate, liquor = _outlets(feed.flows, n, liquor, new_rows, new_idx,
+    precipitate, liquor = _outlets(feed, n, liquor_aq, new_rows, new_idx,
                                    params["cake_moisture"])
     solids = precipitate.total("solid")
     equipment, consumption = _precipitation_equipment(volume_l_h, solids, params)
