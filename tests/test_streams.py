@@ -4,7 +4,7 @@ from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from redmud.errors import BalanceError, InputError
-from redmud.streams import (COMPONENTS, N_COMPONENTS, N_PHASES, Stream, assay, balance_error,
+from redmud.streams import (COMPONENT_INDEX, COMPONENTS, N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream, assay, balance_error,
                             check_balance, mix, split)
 
 
@@ -72,3 +72,79 @@ def test_quantity_boundary_has_units():
     s = Stream.zeros(3)
     q = s.quantity()
     assert q.units == q._REGISTRY.Unit("kg/h") and q.shape == (N_PHASES, len(COMPONENTS), 3)
+
+
+# --- the compact layout: only rows that may be non-zero are held ------------------------------
+
+def _dense_split(flows, fractions):
+    """The split as the dense arithmetic it replaces: parts x f, remainder inlet minus parts."""
+    def shaped(f):
+        f = np.asarray(f, dtype=float)
+        return f.reshape((1,) * (3 - f.ndim) + f.shape) if f.ndim < 3 else f
+    parts = [flows * shaped(f) for f in fractions]
+    remainder = flows.copy()
+    for part in parts:
+        remainder = remainder - part
+    return parts + [np.maximum(remainder, 0.0)]
+
+
+@given(n=st.sampled_from([1, 5]), seed=st.integers(0, 2**32 - 1), data=st.data())
+def test_compact_streams_give_the_dense_arithmetic_bit_for_bit(n, seed, data):
+    a, b = random_stream(n, seed), random_stream(n, seed + 1)
+    shape = data.draw(st.sampled_from([(), (n,), (N_COMPONENTS, n), (N_PHASES, 1, n), (N_PHASES, N_COMPONENTS, n)]))
+    f = data.draw(hnp.arrays(float, shape, elements=st.sampled_from([0.0, 0.3, 1.0])))
+    assert np.array_equal(mix(a, b).flows, a.flows + b.flows)
+    for got, want in zip(split(a, [f]), _dense_split(a.flows, [f])):
+        assert np.array_equal(got.flows, want)
+    for phase in ("solid", "aqueous", "organic", "gas"):
+        assert np.array_equal(a.phase(phase), a.flows[PHASE_INDEX[phase]])
+        assert np.array_equal(a.component("Fe", phase), a.flows[PHASE_INDEX[phase], COMPONENT_INDEX["Fe"]])
+        # sums: numpy adds a single sample's column pairwise, the compact rows in order
+        np.testing.assert_allclose(a.total(phase), a.flows[PHASE_INDEX[phase]].sum(axis=0), rtol=1e-14)
+    np.testing.assert_allclose(a.components(), a.flows.sum(axis=0), rtol=1e-14)
+    np.testing.assert_allclose(a.component("Fe"), a.flows[:, COMPONENT_INDEX["Fe"]].sum(axis=0), rtol=1e-14)
+
+
+def test_rows_that_a_split_sends_nowhere_are_left_out():
+    # solids all to the underflow (fraction 1), 40 % of the liquor, no gas: the overflow holds
+    # no solid row, the underflow no gas row
+    s = Stream.from_phases({"solid": {"Fe": 100.0}, "aqueous": {"H": 11.0, "O": 89.0}, "gas": {"C": 1.0}})
+    f = np.zeros((N_PHASES, 1, 1))
+    f[PHASE_INDEX["solid"]], f[PHASE_INDEX["aqueous"]] = 1.0, 0.4
+    under, over = split(s, [f])
+    assert [COMPONENTS[r % N_COMPONENTS] for r in under.rows] == ["Fe", "H", "O"]
+    assert [COMPONENTS[r % N_COMPONENTS] for r in over.rows] == ["H", "O", "C"]
+    assert over.component("O", "aqueous")[0] == pytest.approx(0.6 * 89.0, rel=1e-15)
+    assert under.component("C")[0] == 0.0 and over.total("solid")[0] == 0.0
+
+
+def test_a_dense_array_keeps_only_its_non_zero_rows_and_nan_counts_as_a_flow():
+    flows = np.zeros((N_PHASES, N_COMPONENTS, 3))
+    flows[1, COMPONENT_INDEX["Sc"], 1] = 2.0
+    flows[0, COMPONENT_INDEX["Fe"], 2] = np.nan
+    s = Stream(flows)
+    assert sorted(s.rows) == [COMPONENT_INDEX["Fe"], N_COMPONENTS + COMPONENT_INDEX["Sc"]]
+    assert np.isnan(s.flows[0, COMPONENT_INDEX["Fe"], 2])
+    assert Stream.zeros(4).total().tolist() == [0.0] * 4
+
+
+def test_dense_view_is_read_only_and_streams_pickle_without_it():
+    import pickle
+    s = random_stream(3, 1)
+    with pytest.raises(ValueError):
+        s.flows[0, 0, 0] = 1.0
+    back = pickle.loads(pickle.dumps(s))
+    assert np.array_equal(back.flows, s.flows) and back._dense is not None and s._dense is not None
+
+
+def test_take_broadcast_and_with_phase():
+    s = random_stream(4, 2)
+    assert np.array_equal(s.take(np.array([3, 1])).flows, s.flows[..., [3, 1]])
+    one = random_stream(1, 3)
+    assert np.array_equal(one.broadcast(4).flows, np.broadcast_to(one.flows, (N_PHASES, N_COMPONENTS, 4)))
+    liquor = np.zeros((N_COMPONENTS, 4))
+    liquor[COMPONENT_INDEX["Cl"]] = 5.0
+    replaced = s.with_phase("aqueous", liquor)
+    want = s.flows.copy()
+    want[PHASE_INDEX["aqueous"]] = liquor
+    assert np.array_equal(replaced.flows, want)
