@@ -262,6 +262,8 @@ def split(stream: Stream, fractions: Sequence[object]) -> list[Stream]:
     for f in fractions:
         if np.any((f < 0) | (f > 1) | ~np.isfinite(f)):
             raise InputError("split", "fractions must be finite and within [0, 1]")
+    if all(f.shape[1] == 1 for f in fractions):
+        return _split_by_phase(stream, fractions)
     phase_of, component_of = np.divmod(stream.rows, N_COMPONENTS)
     data = stream.data
     outlets, parts = [], []
@@ -279,6 +281,56 @@ def split(stream: Stream, fractions: Sequence[object]) -> list[Stream]:
     # x - x * 1 = 0 exactly: with one fraction, rows sent whole to the first outlet are empty
     whole = (fractions[0] == 1).all(axis=-1) if len(fractions) == 1 else np.zeros((1, 1), dtype=bool)
     return outlets + [_without(stream.rows, remainder, whole, phase_of, component_of)]
+
+
+def _split_by_phase(stream: Stream, fractions: list[np.ndarray]) -> list[Stream]:
+    """:func:`split` for fractions the same for every component of a phase (``(phase|1, 1,
+    sample|1)``): each outlet is written once, phase block by phase block (a stream's rows are
+    sorted by phase), and a block an outlet does not receive is neither computed nor held.
+    The same arithmetic as the general case, so the same bits.
+    """
+    data, bounds = stream.data, stream._bounds
+    n = np.broadcast_shapes((stream.n_samples,), *((f.shape[2],) for f in fractions))[0]
+    blocks = [slice(bounds[p], bounds[p + 1]) for p in range(N_PHASES)]
+    held = [b.stop > b.start for b in blocks]
+    shares = [[f[p if f.shape[0] > 1 else 0, 0] for p in range(N_PHASES)] for f in fractions]
+    sent = [[h and bool(share.any()) for share, h in zip(f_shares, held)] for f_shares in shares]
+    # x - x * 1 = 0 exactly: with one fraction, a block sent whole leaves nothing behind
+    left = [h and not (len(fractions) == 1 and bool((shares[0][p] == 1).all())) for p, h in enumerate(held)]
+    outlets = [_blocks_of(stream, blocks, flags, n) for flags in sent + [left]]
+    for p, block in enumerate(blocks):
+        if not held[p]:
+            continue
+        remainder = outlets[-1][1].get(p)
+        written = False
+        for j, f_shares in enumerate(shares):
+            if not sent[j][p]:
+                continue
+            part = outlets[j][1][p]
+            np.multiply(data[block], f_shares[p], out=part)
+            if remainder is not None:
+                np.subtract(remainder if written else data[block], part, out=remainder)
+                written = True
+        if remainder is not None:
+            if not written:
+                remainder[...] = data[block]
+            elif len(fractions) > 1 and np.any(remainder < -1e-12 * np.maximum(data[block], 1e-300)):
+                raise InputError("split", "fractions add up to more than 1")
+            np.maximum(remainder, 0.0, out=remainder)
+    return [Stream.from_rows(rows, out) for rows, _, out in outlets]
+
+
+def _blocks_of(stream: Stream, blocks: list, flags: list, n: int):
+    """An outlet of :func:`_split_by_phase`: its rows, its data array's view per phase block
+    (phase -> view) and the data array, for the phase blocks ``flags`` marks."""
+    rows = np.concatenate([stream.rows[b] for b, flag in zip(blocks, flags) if flag] or [stream.rows[:0]])
+    out = np.empty((rows.size, n))
+    views, start = {}, 0
+    for p, (b, flag) in enumerate(zip(blocks, flags)):
+        if flag:
+            views[p] = out[start:start + b.stop - b.start]
+            start += b.stop - b.start
+    return rows, views, out
 
 
 def _per_row(f: np.ndarray, phase_of: np.ndarray, component_of: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ temporary file left in the output folder. The cases run in-process through
 """
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -409,8 +410,14 @@ def test_restart_does_not_take_over_a_live_run(tmp_path, reference_mc):
     out = tmp_path / "mc.parquet"
     first = redmud_process(*MC, *CHUNKS, "-o", str(out))
     _wait_for_chunk(tmp_path / "mc.parquet.partial", first)
-    second = redmud_process(*MC, *CHUNKS, "--seed", "5", "--restart", "-o", str(out))
-    (_, err1), (_, err2) = first.communicate(timeout=300), second.communicate(timeout=300)
+    # paused, the first run holds its lock however fast its remaining chunks would have gone
+    first.send_signal(signal.SIGSTOP)
+    try:
+        second = redmud_process(*MC, *CHUNKS, "--seed", "5", "--restart", "-o", str(out))
+        _, err2 = second.communicate(timeout=300)
+    finally:
+        first.send_signal(signal.SIGCONT)
+    _, err1 = first.communicate(timeout=300)
     assert first.returncode == 0, err1
     pd.testing.assert_frame_equal(pd.read_parquet(out), reference_mc)
     assert second.returncode == 2 and "another run" in err2, err2
