@@ -150,16 +150,36 @@ def conversion_at_exposure(k, exposure, x_max, x0=0.0):
     return x_max * (1.0 - (1.0 - u) ** 3)
 
 
+#: Kahan's cube-root seed: (1023 - 1023/3 - 0.03306235651) x 2^20, shifted to the high word.
+_CBRT_SEED = np.int64(715094163) << 32
+
+
+def cube_root_seed(q):
+    """q^(1/3) within ~3.2 % for q > 0 (q = 0 gives ~2e-103), from the bits of a float64.
+
+    A double's bits read as an integer are nearly a scaled log2 of its value, so a third of
+    them plus a constant is a log2 of its cube root; this is the seed of fdlibm's cbrt
+    (Kahan W (1991) Computing a real cube root; fdlibm s_cbrt.c, Sun Microsystems 1993). It
+    starts the Newton iterations of :func:`cstr_conversion` at a twentieth of the cost of
+    ``np.cbrt``, which at 1e5 samples was a third of that function's time. ``q`` must be a
+    float64 array >= 0.
+    """
+    seed = np.ascontiguousarray(q, dtype=np.float64).view(np.int64) // 3
+    seed += _CBRT_SEED
+    return seed.view(np.float64)
+
+
 def cstr_conversion(a, acid, order, x_max, x_in):
     """Outlet conversion of one ideal stirred tank at steady state.
 
     Solves X - X_in = a [H+]^n (1 - X/X_max)^(2/3) (a = tau k [h]x[1/h]) as the cubic
     z^3 + p z^2 - q = 0 in z = (1 - X/X_max)^(1/3), p = a [H+]^n / X_max, q = 1 - X_in/X_max,
-    by Newton's method from min(q^(1/3), (q/p)^(1/2)), an upper bound on the root at which the
-    convex cubic makes the iteration fall monotonically (5 steps reach ~1e-12; the
-    start is within a factor 2^(1/3) of the root). Without acid (p = 0) z = q^(1/3): nothing
-    dissolves, and a unit already at its ceiling (q = 0) stays there. Returns (X, dX/dp * p) for
-    the Newton step of the acid balance.
+    by Newton's method from min(c(q), (q/p)^(1/2)), both upper bounds on the root but for the
+    ~3 % error of c(q), a seed of q^(1/3) (:func:`cube_root_seed`). The start is within a factor
+    2^(1/3) of the root, and on this convex cubic a start below the root steps above it, from
+    where the iteration falls monotonically: 5 steps reach ~1e-12. Without acid (p = 0) z =
+    q^(1/3): nothing dissolves, and a unit already at its ceiling (q = 0) stays there. Returns
+    (X, dX/dp * p) for the Newton step of the acid balance.
     """
     # written with in-place operations: at 1e5 samples fresh temporaries dominate the cost
     shape = np.broadcast_shapes(np.shape(a), np.shape(acid), np.shape(order), np.shape(x_max),
@@ -171,7 +191,7 @@ def cstr_conversion(a, acid, order, x_max, x_in):
     p = a * _power(acid, order)
     p /= x_max
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.cbrt(q)
+        z = cube_root_seed(q)
         f = np.divide(q, p)                                  # p = 0 gives inf: z = q^(1/3)
         np.sqrt(f, out=f)
         np.fmin(z, f, out=z)                                 # p = q = 0 gives NaN: z = 0
@@ -457,35 +477,43 @@ def _solve_tank(a, order, x_max, charge, amounts, coupled, x_in, t_in_kmol, sulf
     acid.
     """
     n = np.shape(t_in_kmol)[-1] if np.ndim(t_in_kmol) else amounts.shape[1]
-    v = np.maximum(volume_m3, 1e-300)
-    s = sulfate_kmol / v
-    t_in = np.maximum(t_in_kmol, 0.0)
+    v = np.broadcast_to(np.maximum(volume_m3, 1e-300), (n,))
+    s = np.broadcast_to(sulfate_kmol / v, (n,))
+    t_in = np.broadcast_to(np.maximum(t_in_kmol, 0.0), (n,))
     hi = np.broadcast_to(free_proton_molarity(t_in / v, s, ka2), (n,)).astype(float)
-    lo = np.zeros_like(hi)
-    h = hi.copy()
-    ac, oc, xc, cc, nc, xin = (a[coupled], order[coupled][:, None], x_max[coupled][:, None],
-                               charge[coupled][:, None], amounts[coupled], x_in[coupled])
+    per_unit = [np.broadcast_to(m[coupled], (int(coupled.sum()), n)) for m in (a, amounts, x_in)]
+    oc, xc, cc = order[coupled][:, None], x_max[coupled][:, None], charge[coupled][:, None]
     with np.errstate(invalid="ignore"):
-        finite = np.isfinite(hi) & np.isfinite(np.broadcast_to(v, (n,))) & \
-            np.all(np.isfinite(ac), axis=0) & np.all(np.isfinite(nc), axis=0) & \
-            np.all(np.isfinite(xin), axis=0)
+        finite = np.isfinite(hi) & np.isfinite(v) & np.all([np.isfinite(m).all(axis=0) for m in per_unit], axis=0)
+    # the iteration works on the samples not yet solved: each leaves it once solved, so the
+    # samples that need tens of steps do not make the others take them too
+    h_all, x_coupled = np.full(n, np.nan), np.full(per_unit[2].shape, np.nan)
     solved = np.zeros(n, dtype=bool)
+    work = np.flatnonzero(finite)
+    ac, nc, xin = (m[:, work] for m in per_unit)
+    vw, sw, tw, hi = v[work], s[work], t_in[work], hi[work]
+    lo, h = np.zeros_like(hi), hi.copy()
     step = hi - lo                                # the last change of h (rtsafe's dx)
     step_before = hi - lo                         # the change before it (rtsafe's dxold)
-    x = xin
     for _ in range(max_iter):
         x, dxdp_p = cstr_conversion(ac, h, oc, xc, xin)
         consumed = cc * nc
-        g = v * total_acidity(h, s, ka2) - t_in + (consumed * (x - xin)).sum(axis=0)
-        scale = t_in + (np.abs(consumed) * (x + xin)).sum(axis=0)
-        solved = finite & ((np.abs(g) <= rtol * scale) | (np.abs(step) <= rtol * h) |
-                           (hi - lo <= rtol * h))
-        active = finite & ~solved
-        if not np.any(active):
+        g = vw * total_acidity(h, sw, ka2) - tw + (consumed * (x - xin)).sum(axis=0)
+        scale = tw + (np.abs(consumed) * (x + xin)).sum(axis=0)
+        done = (np.abs(g) <= rtol * scale) | (np.abs(step) <= rtol * h) | (hi - lo <= rtol * h)
+        h_all[work], x_coupled[:, work] = h, x         # the latest state, solved or not
+        solved[work[done]] = True
+        if done.all():
             break
+        if done.any():
+            keep = ~done
+            work, ac, nc, xin, consumed, x, dxdp_p = (work[keep], ac[:, keep], nc[:, keep], xin[:, keep],
+                                                      consumed[:, keep], x[:, keep], dxdp_p[:, keep])
+            vw, sw, tw, g, h, lo, hi, step, step_before = (
+                m[keep] for m in (vw, sw, tw, g, h, lo, hi, step, step_before))
         lo, hi = np.where(g < 0, h, lo), np.where(g > 0, h, hi)
         with np.errstate(divide="ignore", invalid="ignore"):
-            dg = v * (1.0 + s * ka2 / (ka2 + h) ** 2) + \
+            dg = vw * (1.0 + sw * ka2 / (ka2 + h) ** 2) + \
                 (consumed * dxdp_p * oc).sum(axis=0) / np.where(h > 0, h, 1.0)
             newton = h - g / dg
         # bisect where Newton leaves the bracket or is not half as long as the step before last
@@ -496,13 +524,11 @@ def _solve_tank(a, order, x_max, charge, amounts, coupled, x_in, t_in_kmol, sulf
         floor = np.maximum(lo, 1e-300)
         middle = np.where(hi > 4.0 * floor, np.sqrt(floor * hi), 0.5 * (lo + hi))
         h_new = np.where(bisect, middle, newton)
-        step_before = np.where(active, step, step_before)
-        step = np.where(active, h_new - h, step)
-        h = np.where(active, h_new, h)
-    h = np.where(finite, h, np.nan)
-    x = np.where(finite, x, np.nan)
+        step_before, step = step, h_new - h
+        h = h_new
+    h = h_all
     x_all = np.where(finite, x_in, np.nan)
-    x_all[coupled] = x
+    x_all[coupled] = x_coupled
     free = ~coupled
     if np.any(free):
         rows, values = _free_conversions(
