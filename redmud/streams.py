@@ -99,17 +99,14 @@ class Stream:
     @classmethod
     def from_phases(cls, phases: Mapping[str, Mapping[str, object]], n_samples: int | None = None) -> "Stream":
         """A stream from ``{phase: {component: kg/h (number or array)}}``."""
-        values = [np.asarray(v, dtype=float) for comp in phases.values() for v in comp.values()]
-        n = n_samples or max([v.size for v in values] + [1])
-        sums: dict[int, np.ndarray] = {}
-        for phase, components in phases.items():
-            p = phase_index(phase)
-            for component, value in components.items():
-                row = p * N_COMPONENTS + component_index(component)
-                value = np.broadcast_to(np.asarray(value, dtype=float), (n,))
-                sums[row] = sums[row] + value if row in sums else value.copy()
-        rows = sorted(sums)
-        return cls.from_rows(rows, np.array([sums[r] for r in rows]).reshape(len(rows), n))
+        entries = [(phase_index(phase) * N_COMPONENTS + component_index(component), np.asarray(value, dtype=float))
+                   for phase, components in phases.items() for component, value in components.items()]
+        n = n_samples or max([v.size for _, v in entries] + [1])
+        rows = sorted({row for row, _ in entries})
+        data = np.zeros((len(rows), n))
+        for row, value in entries:                       # written in place: no copies to stack
+            np.add(data[rows.index(row)], value, out=data[rows.index(row)])
+        return cls.from_rows(rows, data)
 
     # --- reading ----------------------------------------------------------------------------
     @property
@@ -155,6 +152,12 @@ class Stream:
         for i in present[1:]:
             total += self.data[i]
         return total
+
+    def holds(self, component: str, phase: str) -> bool:
+        """Whether the stream keeps a row for ``component`` in ``phase`` (a row not kept is zero)."""
+        row = phase_index(phase) * N_COMPONENTS + component_index(component)
+        i = np.searchsorted(self.rows, row)
+        return bool(i < self.rows.size and self.rows[i] == row)
 
     def total(self, phase: str | None = None) -> np.ndarray:
         """Total mass flow [kg/h] of one phase or of the stream; shape ``(sample,)``."""

@@ -148,3 +148,26 @@ def test_take_broadcast_and_with_phase():
     want = s.flows.copy()
     want[PHASE_INDEX["aqueous"]] = liquor
     assert np.array_equal(replaced.flows, want)
+
+
+def test_holds_names_the_rows_a_stream_keeps():
+    s = Stream.from_phases({"solid": {"Fe": 1.0}, "aqueous": {"S": [0.0]}})
+    assert s.holds("Fe", "solid") and s.holds("S", "aqueous")      # a listed row, even all zero
+    assert not s.holds("Fe", "aqueous") and not s.holds("Sc", "solid")
+
+
+def test_from_phases_adds_repeated_entries_in_order():
+    a, b = np.array([0.1, 1e16]), np.array([0.2, 1.0])
+    s = Stream.from_phases({"aqueous": {"Na": a}, "solid": {"Na": b}})
+    assert np.array_equal(s.component("Na", "aqueous"), a) and np.array_equal(s.component("Na", "solid"), b)
+    assert s.rows.tolist() == [COMPONENT_INDEX["Na"], N_COMPONENTS + COMPONENT_INDEX["Na"]]
+
+
+def test_with_changes_moves_rows_and_clears_rounding_negatives():
+    from redmud.operations.common import with_changes
+    feed = Stream.from_phases({"solid": {"Y": [0.3, 2.0], "O": [1.0, 1.0]}, "aqueous": {"H": [5.0, 5.0]}})
+    taken = np.array([0.1 + 0.2, 1.0])          # 0.30000000000000004: the whole row and a rounding more
+    out = with_changes(feed, {"solid": {"Y": -taken}, "aqueous": {"Y": taken}}, 2)
+    assert out.component("Y", "solid").tolist() == [0.0, 1.0]
+    assert np.array_equal(out.component("Y", "aqueous"), taken)
+    assert not out.any_below(0.0) and not out.holds("Y", "gas")

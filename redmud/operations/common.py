@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from redmud.chemistry import ATOMIC_WEIGHTS, mass_fractions, parse_formula
-from redmud.streams import COMPONENT_INDEX, COMPONENTS, N_COMPONENTS, N_PHASES, PHASE_INDEX, PHASES, Stream
+from redmud.streams import COMPONENT_INDEX, COMPONENTS, N_COMPONENTS, N_PHASES, PHASE_INDEX, PHASES, Stream, mix
 from redmud.operations.base import Equipment
 
 #: Molar gas constant [J/(mol K)] (CODATA 2018 exact value).
@@ -130,6 +130,16 @@ def clean_rounding(flows, scale, rtol=1e-12):
     if not negative.any():                      # the usual case: one pass over the array
         return flows
     return np.where(negative & (flows >= -rtol * np.asarray(scale)), 0.0, flows)
+
+
+def with_changes(stream: Stream, changes, n: int) -> Stream:
+    """``stream`` plus ``changes`` ``{phase: {component: kg/h}}`` (negative takes away) over
+    ``n`` samples: a reaction or an exchange written as the rows it changes. Each changed row
+    is the row plus its change (the same bits as changing a dense array in place); the rounding
+    negatives of a row taken whole are then set to zero (:func:`clean_rounding`, on the scale
+    of the stream's total flow)."""
+    changed = mix(stream, Stream.from_phases(changes, n))
+    return Stream.from_rows(changed.rows, clean_rounding(changed.data, stream.total()))
 
 
 def phase_flows(n: int, **phases) -> np.ndarray:

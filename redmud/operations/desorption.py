@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from redmud.chemistry import LANTHANIDES_AND_Y, molar_mass
+from redmud.chemistry import ATOMIC_WEIGHTS, LANTHANIDES_AND_Y, molar_mass
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, load_parameters
-from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, clean_rounding, reagent_stream
+from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, reagent_stream, with_changes
 from redmud.operations.separation import solid_liquid_split
 from redmud.paths import DATA_DIR
-from redmud.streams import COMPONENT_INDEX, N_COMPONENTS, PHASE_INDEX, Stream
+from redmud.streams import COMPONENT_INDEX, mix
 from redmud.tomlfile import load_toml
 
 _DATA_PATH = DATA_DIR / "desorption.toml"
@@ -39,9 +39,7 @@ AMMONIUM_LIQUOR_CHARGE[COMPONENT_INDEX["N"]] = 1.0
 G = 9.80665
 RHO_WATER = 1000.0
 
-_REE = np.array([COMPONENT_INDEX[e] for e in LANTHANIDES_AND_Y])
 _AL, _N, _H = COMPONENT_INDEX["Al"], COMPONENT_INDEX["N"], COMPONENT_INDEX["H"]
-_SOLID, _AQ = PHASE_INDEX["solid"], PHASE_INDEX["aqueous"]
 
 
 # --- physics ----------------------------------------------------------------------------------
@@ -71,33 +69,34 @@ def pump_power_kw(flow_m3_h, head_m, efficiency):
 def run_desorption(inlets, params, context) -> OperationResult:
     """Heap or in-situ leaching of an ion-adsorption clay with (NH4)2SO4."""
     ore = inlets["ore"]
-    n = ore.n_samples
-    dry_ore = np.broadcast_to(ore.total("solid"), (n,))
+    dry_ore = ore.total("solid")
     water = params["liquid_solid"] * dry_ore                            # kg/h (1 kg/L)
     salt = params["lixiviant_concentration"] * water / 1000.0           # kg/h (NH4)2SO4
-    lixiviant = reagent_stream("(NH4)2SO4", salt) + reagent_stream("H2O", water)
-    flows = np.broadcast_arrays(ore.flows, lixiviant.flows)
-    flows = flows[0] + flows[1]
+    added = {"(NH4)2SO4": reagent_stream("(NH4)2SO4", salt), "water": reagent_stream("H2O", water)}
+    lixiviant = mix(*added.values())
+    feed = mix(ore, lixiviant)
+    n = feed.n_samples
 
-    solid = flows[_SOLID] / MOLAR_MASS[:, None]                         # kmol/h
-    ree = exchangeable_ree_leached_kmol_h(solid[_REE], params["exchangeable_fraction"],
+    # the REY and Al the ore holds (a row a stream does not keep is zero: nothing to exchange)
+    elements = [el for el in LANTHANIDES_AND_Y if feed.holds(el, "solid")]
+    ree_ore = np.array([feed.component(el, "solid") / ATOMIC_WEIGHTS[el] for el in elements]).reshape(-1, n)
+    ree = exchangeable_ree_leached_kmol_h(ree_ore, params["exchangeable_fraction"],
                                           params["leaching_efficiency"])
-    al = np.minimum(params["al_per_ree"] * ree.sum(axis=0), solid[_AL])
+    al = np.minimum(params["al_per_ree"] * ree.sum(axis=0), feed.component("Al", "solid") / MOLAR_MASS[_AL])
     needed = _EXCHANGE["nh4_per_ree"] * ree.sum(axis=0) + _EXCHANGE["nh4_per_al"] * al
-    ammonium = flows[_AQ, _N] / MOLAR_MASS[_N]                          # all liquor N as NH4+
+    ammonium = feed.component("N", "aqueous") / MOLAR_MASS[_N]          # all liquor N as NH4+
     scale = ammonium_limited_scale(ammonium, needed)
     ree, al, taken_up = ree * scale, al * scale, needed * scale
 
-    moved = np.zeros((N_COMPONENTS, n))
-    moved[_REE] = ree
-    moved[_AL] = al
-    flows[_SOLID] -= moved * MOLAR_MASS[:, None]
-    flows[_AQ] += moved * MOLAR_MASS[:, None]
-    for index, count in ((_N, 1.0), (_H, 4.0)):                         # NH4+ onto the clay
-        flows[_AQ, index] -= count * taken_up * MOLAR_MASS[index]
-        flows[_SOLID, index] += count * taken_up * MOLAR_MASS[index]
+    moved_kg = {el: kmol * ATOMIC_WEIGHTS[el] for el, kmol in zip(elements, ree)}
+    if feed.holds("Al", "solid"):
+        moved_kg["Al"] = al * MOLAR_MASS[_AL]
+    # RE3+ and Al3+ into the liquor, NH4+ (as N and 4 H) onto the clay
+    exchanged = {"N": 1.0 * taken_up * MOLAR_MASS[_N], "H": 4.0 * taken_up * MOLAR_MASS[_H]}
+    changes = {"solid": {**{el: -kg for el, kg in moved_kg.items()}, **exchanged},
+               "aqueous": {**moved_kg, **{el: -kg for el, kg in exchanged.items()}}}
     # where all Al or all NH4+ is exchanged, kmol/kg round trips can leave -1e-16 kg/h
-    slurry = Stream(clean_rounding(flows, flows.sum(axis=(0, 1))))
+    slurry = with_changes(feed, changes, n)
     tailings, leachate, _ = solid_liquid_split(slurry, 1.0 / (1.0 + params["retained_liquor"]))
 
     lix_m3 = lixiviant.total() / RHO_WATER
@@ -111,14 +110,14 @@ def run_desorption(inlets, params, context) -> OperationResult:
     # desorbed: share of the ore's element moved into the liquor; recovery: share in the leachate
     # (the rest of the desorbed metal leaves in the liquor the tailings retain)
     for element in ("Y", "La", "Ce", "Nd", "Dy", "Al", "Sc", "Th", "U"):
-        i = COMPONENT_INDEX[element]
         total = np.broadcast_to(ore.component(element), (n,))
         safe = np.where(total > 0, total, 1.0)
-        info[f"desorbed_{element}"] = np.where(total > 0, moved[i] * MOLAR_MASS[i] / safe, 0.0)
+        desorbed = moved_kg.get(element, np.zeros(n))
+        info[f"desorbed_{element}"] = np.where(total > 0, desorbed / safe, 0.0)
         info[f"recovery_{element}"] = np.where(total > 0, leachate.component(element, "aqueous") / safe, 0.0)
     return OperationResult(
         outlets={"leachate": leachate, "tailings": tailings},
-        added={"(NH4)2SO4": reagent_stream("(NH4)2SO4", salt), "water": reagent_stream("H2O", water)},
+        added=added,
         equipment={"lixiviant_tank": Equipment(kind="storage_tank", size=lix_m3 * hold, size_unit="m^3"),
                    "leachate_pond": Equipment(kind="storage_tank", size=leach_m3 * hold, size_unit="m^3"),
                    "pumps": Equipment(kind="pump", size=lix_m3 + leach_m3, size_unit="m^3/h", count=2)},
