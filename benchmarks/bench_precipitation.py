@@ -62,8 +62,8 @@ def best_time(func, repeat: int) -> float:
 
 def main() -> None:
     rng = np.random.default_rng(20240601)
-    print("note: a stream at 1e5 samples is 4 x 39 x 1e5 floats (125 MB); the outlets alone touch "
-          "several such arrays, so the ratio is memory-bound (see module docstring)")
+    print("note: at 1e5 samples each (phase, component) row a stream holds is 0.8 MB; an operation "
+          "that computes on every component's row is bound by memory traffic (see benchmarks/README.md)")
     print(f"{'operation':26s} {'1 sample [ms]':>14s} {'1e5 samples [ms]':>17s} {'ratio':>7s}")
     for name, (make_feed, ranges) in CASES.items():
         spec = get_spec(name)

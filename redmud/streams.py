@@ -164,13 +164,18 @@ class Stream:
         data = self.data if phase is None else self.data[self._phase_rows(phase_index(phase))]
         return data.sum(axis=0) if data.shape[0] else np.zeros(self.n_samples)
 
-    def components(self) -> np.ndarray:
-        """Component flows summed over phases [kg/h], shaped ``(component, sample)``."""
-        out = np.zeros((N_COMPONENTS, self.n_samples))
-        for p in range(N_PHASES):
+    def components(self, components: np.ndarray | None = None) -> np.ndarray:
+        """Component flows summed over phases [kg/h], shaped ``(component, sample)``: of every
+        component, or of ``components`` (sorted component indices; a held one not listed is left out)."""
+        comps = np.arange(N_COMPONENTS) if components is None else np.asarray(components)
+        out = np.zeros((comps.size, self.n_samples))
+        for p in range(N_PHASES if comps.size else 0):
             rows = self._phase_rows(p)
             if rows.start < rows.stop:
-                out[self.rows[rows] - p * N_COMPONENTS] += self.data[rows]
+                held = self.rows[rows] - p * N_COMPONENTS
+                at = np.minimum(np.searchsorted(comps, held), comps.size - 1)
+                listed = comps[at] == held
+                out[at[listed]] += self.data[rows][listed]
         return out
 
     def quantity(self):

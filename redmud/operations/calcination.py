@@ -24,10 +24,10 @@ import numpy as np
 from redmud.chemistry import ATOMIC_WEIGHTS, DEFAULT_OXIDES, KEY_ELEMENTS, RARE_EARTHS, \
     molar_mass, oxide_factor, parse_formula
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
-from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, phase_stream
+from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
-from redmud.streams import N_COMPONENTS, Stream
+from redmud.streams import N_COMPONENTS, PHASE_INDEX, Stream
 from redmud.tomlfile import load_toml
 
 _DATA = load_toml(DATA_DIR / "calcination.toml")
@@ -72,7 +72,7 @@ def _fill(demand, capacities):
     return takes, demand
 
 
-def anion_retention(n_kmol, temperature_k):
+def anion_retention(n_kmol, temperature_k, components=None):
     """Sulfur, chlorine and fluorine kept in the calcined product [kmol/h].
 
     Sulfate (2 eq per S), then chloride, then fluoride are bound to the cation equivalents
@@ -81,20 +81,22 @@ def anion_retention(n_kmol, temperature_k):
     1100 C, La2O2SO4 -> La2O3, Poston et al. 2003), and Fe/Al (sulfate leaves at or above
     830 C, Al2(SO4)3, Nippon Kagaku Kaishi 2000). Chloride bound to the last two groups leaves at
     or above 900 C (assumed); bound fluoride stays; unbound (free-acid) anions volatilise.
-    ``n_kmol`` is ``(component, sample)``; returns (S, Cl, F) retained, each ``(sample,)``.
+    ``n_kmol`` is ``(component, sample)`` over every component, or over ``components`` (their
+    indices, S, Cl and F among them); returns (S, Cl, F) retained, each ``(sample,)``.
     """
-    caps = list(_CAPACITY @ n_kmol)
+    comps = np.arange(N_COMPONENTS) if components is None else np.asarray(components)
+    s_n, cl_n, f_n = (n_kmol[np.searchsorted(comps, CI[el])] for el in ("S", "Cl", "F"))
+    caps = list(_CAPACITY[:, comps] @ n_kmol)
     t = np.asarray(temperature_k)
-    s_takes, _ = _fill(2 * n_kmol[CI["S"]], caps)
+    s_takes, _ = _fill(2 * s_n, caps)
     caps = [c - s for c, s in zip(caps, s_takes)]
-    cl_takes, _ = _fill(n_kmol[CI["Cl"]], caps)
+    cl_takes, _ = _fill(cl_n, caps)
     caps = [c - s for c, s in zip(caps, cl_takes)]
-    f_takes, _ = _fill(n_kmol[CI["F"]], caps)
+    f_takes, _ = _fill(f_n, caps)
     s_kept = (s_takes[0] + s_takes[1] * (t < T_SULFATE_RE) + s_takes[2] * (t < T_SULFATE_FEAL)) / 2
     cl_kept = cl_takes[0] + (cl_takes[1] + cl_takes[2]) * (t < T_CHLORIDE)
     f_kept = f_takes[0] + f_takes[1] + f_takes[2]
-    return (np.minimum(s_kept, n_kmol[CI["S"]]), np.minimum(cl_kept, n_kmol[CI["Cl"]]),
-            np.minimum(f_kept, n_kmol[CI["F"]]))
+    return np.minimum(s_kept, s_n), np.minimum(cl_kept, cl_n), np.minimum(f_kept, f_n)
 
 
 def heat_duty_kw(water_kg_h, product_kg_h, temperature_k, cp_oxide_kj_kg_k):
@@ -116,33 +118,33 @@ def _run(inlets, params, context) -> OperationResult:
     feed = inlets["feed"]
     sizes = [feed.n_samples] + [np.size(v) for v in params.values() if not isinstance(v, str)]
     n = max(sizes)
-    # every phase (entrained liquor salts stay)
-    total = np.broadcast_to(feed.components(), (N_COMPONENTS, n))
-    kmol = {el: total[CI[el]] / ATOMIC_WEIGHTS[el] for el in _VOLATILE}
+    # every phase (entrained liquor salts stay), over the components the feed holds and the
+    # volatile ones (a component it does not hold is zero: nothing to calcine)
+    comps = np.union1d(feed.rows % N_COMPONENTS, [CI[el] for el in _VOLATILE])
+    at = {el: int(np.searchsorted(comps, CI[el])) for el in _VOLATILE}
+    total = np.broadcast_to(feed.components(comps), (comps.size, n))
+    kmol = {el: total[at[el]] / ATOMIC_WEIGHTS[el] for el in _VOLATILE}
     t = np.broadcast_to(params["temperature"], (n,)).astype(float)
 
-    s_kept, cl_kept, f_kept = anion_retention(total / MOLAR_MASS[:, None], t)
-    product = np.empty((N_COMPONENTS, n))
-    np.multiply(total, TO_PRODUCT[:, None], out=product)
-    product[CI["S"]] = s_kept * ATOMIC_WEIGHTS["S"]
-    product[CI["Cl"]] = cl_kept * ATOMIC_WEIGHTS["Cl"]
-    product[CI["F"]] = f_kept * ATOMIC_WEIGHTS["F"]
+    s_kept, cl_kept, f_kept = anion_retention(total / MOLAR_MASS[comps, None], t, comps)
+    product = np.empty((comps.size, n))
+    np.multiply(total, TO_PRODUCT[comps, None], out=product)
+    product[at["S"]] = s_kept * ATOMIC_WEIGHTS["S"]
+    product[at["Cl"]] = cl_kept * ATOMIC_WEIGHTS["Cl"]
+    product[at["F"]] = f_kept * ATOMIC_WEIGHTS["F"]
     # oxide O, plus SO3 per retained S; each retained halide replaces half an oxide O
-    o_product = (OXIDE_O / MOLAR_MASS) @ total + 3 * s_kept - 0.5 * (cl_kept + f_kept)
-    product[CI["O"]] = np.maximum(o_product, 0.0) * ATOMIC_WEIGHTS["O"]
+    o_product = (OXIDE_O / MOLAR_MASS)[comps] @ total + 3 * s_kept - 0.5 * (cl_kept + f_kept)
+    product[at["O"]] = np.maximum(o_product, 0.0) * ATOMIC_WEIGHTS["O"]
 
-    gas = np.zeros((N_COMPONENTS, n))
-    for el in ("C", "H", "N"):
-        gas[CI[el]] = total[CI[el]]
+    gas = {el: total[at[el]] for el in ("C", "H", "N")}
     for el in ("S", "Cl", "F"):
-        gas[CI[el]] = np.maximum(total[CI[el]] - product[CI[el]], 0.0)
+        gas[el] = np.maximum(total[at[el]] - product[at[el]], 0.0)
     # least O the gas needs: CO2, H2O (H not leaving as HCl/HF), SO2; N as N2
-    h_water = np.maximum(kmol["H"] - gas[CI["Cl"]] / ATOMIC_WEIGHTS["Cl"]
-                         - gas[CI["F"]] / ATOMIC_WEIGHTS["F"], 0.0)
-    o_gas_min = 2 * kmol["C"] + 0.5 * h_water + 2 * gas[CI["S"]] / ATOMIC_WEIGHTS["S"]
+    h_water = np.maximum(kmol["H"] - gas["Cl"] / ATOMIC_WEIGHTS["Cl"] - gas["F"] / ATOMIC_WEIGHTS["F"], 0.0)
+    o_gas_min = 2 * kmol["C"] + 0.5 * h_water + 2 * gas["S"] / ATOMIC_WEIGHTS["S"]
     o_air = np.maximum(np.maximum(o_product, 0.0) + o_gas_min - kmol["O"], 0.0)
     o_air_kg = o_air * (1 + params["excess_oxygen"]) * ATOMIC_WEIGHTS["O"]
-    gas[CI["O"]] = np.maximum(total[CI["O"]] + o_air_kg - product[CI["O"]], 0.0)
+    gas["O"] = np.maximum(total[at["O"]] + o_air_kg - product[at["O"]], 0.0)
 
     air = Stream.from_phases({"gas": {"O": o_air_kg}}, n)
 
@@ -157,16 +159,21 @@ def _run(inlets, params, context) -> OperationResult:
     with np.errstate(divide="ignore", invalid="ignore"):
         def share(x):
             return np.where(product_kg > 0, x / product_kg, np.nan)
-        info = {f"purity_{DEFAULT_OXIDES[el]}": share(product[CI[el]] * oxide_factor(DEFAULT_OXIDES[el]))
-                for el in KEY_ELEMENTS + ("Th", "U")}
-        info["purity_TREO"] = share(sum(product[CI[el]] * oxide_factor(DEFAULT_OXIDES[el])
-                                        for el in RARE_EARTHS))
+        def oxide(el):                   # kg/h of an element's oxide in the product
+            i = np.searchsorted(comps, CI[el])
+            held = i < comps.size and comps[i] == CI[el]
+            return product[i] * oxide_factor(DEFAULT_OXIDES[el]) if held else np.zeros(n)
+        info = {f"purity_{DEFAULT_OXIDES[el]}": share(oxide(el)) for el in KEY_ELEMENTS + ("Th", "U")}
+        info["purity_TREO"] = share(sum(oxide(el) for el in RARE_EARTHS))
         info["heat_duty_kW"] = duty
         info["product_per_feed_solids"] = np.where(feed_solids > 0, product_kg / feed_solids, np.nan)
-        info["S_retained_fraction"] = np.where(total[CI["S"]] > 0, product[CI["S"]] / total[CI["S"]], 0.0)
-        info["Cl_retained_fraction"] = np.where(total[CI["Cl"]] > 0, product[CI["Cl"]] / total[CI["Cl"]], 0.0)
+        for el in ("S", "Cl"):
+            fed = total[at[el]]
+            info[f"{el}_retained_fraction"] = np.where(fed > 0, product[at[el]] / fed, 0.0)
         info["O2_from_air_kg_h"] = o_air_kg
-    return OperationResult(outlets={"product": phase_stream(n, solid=product), "offgas": phase_stream(n, gas=gas)},
+    outlets = {"product": Stream.from_rows(PHASE_INDEX["solid"] * N_COMPONENTS + comps, product),
+               "offgas": Stream.from_phases({"gas": gas}, n)}
+    return OperationResult(outlets=outlets,
                            added={"air_O2": air}, equipment={"calciner": calciner},
                            consumption={energy_key: duty / params["efficiency"]}, info=info)
 
