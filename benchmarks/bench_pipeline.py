@@ -66,7 +66,8 @@ def one_size(n: int, compare_plain: bool) -> dict:
             start = time.perf_counter()
             run = redmud.run(ROUTE, overrides=samples(n, quantities=quantities), on_failure="nan")
             timings[quantities].append(time.perf_counter() - start)
-            plain = run if not quantities else plain
+            if not quantities:
+                plain = run
         out["plain_seconds"] = min(timings[False])
         out["pint_over_plain"] = min(timings[True]) / out["plain_seconds"]
         out["identical"] = bool(np.array_equal(result.extra["npv_usd"], plain.extra["npv_usd"], equal_nan=True))
