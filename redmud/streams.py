@@ -2,9 +2,9 @@
 
 A :class:`Stream` holds mass flows in kg/h by phase, component and sample, keeping only the
 (phase, component) rows that are not zero. The sample axis has length 1 (one plant) or N (a
-sweep or a Monte Carlo): every operation works on the whole array in one pass. Components are elements (and ``other``, the unanalysed remainder of
-a solid), so that every balance is a balance of elements: water is H and O, sulfate is S and O,
-an extractant is C, H, O and P. Quantities with units appear only at the boundary
+sweep or a Monte Carlo): every operation works on the whole array in one pass. Components are
+elements (and ``other``, the unanalysed remainder of a solid), so that every balance is a
+balance of elements: water is H and O, sulfate is S and O, an extractant is C, H, O and P. Quantities with units appear only at the boundary
 (:meth:`Stream.quantity`, :func:`assay`).
 
 Splits compute the last outlet as the remainder (inlet minus the others), because
