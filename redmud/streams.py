@@ -127,15 +127,26 @@ class Stream:
     def _phase_rows(self, p: int) -> slice:
         return slice(self._bounds[p], self._bounds[p + 1])
 
-    def phase(self, phase: str) -> np.ndarray:
-        """Component flows of one phase [kg/h], shaped ``(component, sample)``."""
+    def phase(self, phase: str, components: np.ndarray | None = None) -> np.ndarray:
+        """Component flows of one phase [kg/h], shaped ``(component, sample)``: of every
+        component, or of ``components`` (sorted component indices; a held one not listed is left out)."""
         p = phase_index(phase)
-        if self._dense is not None:
+        if components is None and self._dense is not None:
             return self._dense[p]
+        comps = np.arange(N_COMPONENTS) if components is None else np.asarray(components)
         rows = self._phase_rows(p)
-        out = np.zeros((N_COMPONENTS, self.n_samples))
-        out[self.rows[rows] - p * N_COMPONENTS] = self.data[rows]
+        out = np.zeros((comps.size, self.n_samples))
+        if rows.start < rows.stop and comps.size:
+            held = self.rows[rows] - p * N_COMPONENTS
+            at = np.minimum(np.searchsorted(comps, held), comps.size - 1)
+            listed = comps[at] == held
+            out[at[listed]] = self.data[rows][listed]
         return out
+
+    def held_components(self, phase: str) -> np.ndarray:
+        """Indices of the components the stream keeps a row for in ``phase`` (sorted)."""
+        p = phase_index(phase)
+        return self.rows[self._phase_rows(p)] - p * N_COMPONENTS
 
     def component(self, component: str, phase: str | None = None) -> np.ndarray:
         """Flow of one component [kg/h], in one phase or summed over phases; shape ``(sample,)``."""

@@ -35,22 +35,26 @@ def kmol_h(flows: np.ndarray) -> np.ndarray:
     return flows / MOLAR_MASS[:, None]
 
 
-def free_acid_kmol_h(aqueous: np.ndarray, charge: np.ndarray = LIQUOR_CHARGE) -> np.ndarray:
+def free_acid_kmol_h(aqueous: np.ndarray, charge: np.ndarray = LIQUOR_CHARGE, components=None) -> np.ndarray:
     """Free H+ [kmol/h] of a liquor by electroneutrality.
 
     .. math:: n_{H^+} = -\\sum_i z_i n_i
 
     over the dissolved components (anions negative); negative means the liquor is short of
     anions, i.e. it is not acidic (the operation must then hold the metals as hydroxides).
-    ``aqueous`` is the aqueous phase ``(component, sample)`` in kg/h.
+    ``aqueous`` is the aqueous phase ``(component, sample)`` in kg/h, over every component or
+    over ``components`` (sorted component indices, every dissolved one among them).
     """
-    return -(charge[:, None] * kmol_h(aqueous)).sum(axis=0)
+    comps = slice(None) if components is None else np.asarray(components)
+    return -(charge[comps, None] * (aqueous / MOLAR_MASS[comps, None])).sum(axis=0)
 
 
-def water_kg_h(aqueous: np.ndarray, charge: np.ndarray = LIQUOR_CHARGE) -> np.ndarray:
-    """Water in a liquor [kg/h]: the H not held as free acid, as H2O (2 H per molecule)."""
-    h = aqueous[COMPONENT_INDEX["H"]] / ATOMIC_WEIGHTS["H"]
-    acid = np.maximum(free_acid_kmol_h(aqueous, charge), 0.0)
+def water_kg_h(aqueous: np.ndarray, charge: np.ndarray = LIQUOR_CHARGE, components=None) -> np.ndarray:
+    """Water in a liquor [kg/h]: the H not held as free acid, as H2O (2 H per molecule).
+    ``aqueous`` and ``components`` as for :func:`free_acid_kmol_h` (H among the components)."""
+    row = COMPONENT_INDEX["H"] if components is None else int(np.searchsorted(components, COMPONENT_INDEX["H"]))
+    h = aqueous[row] / ATOMIC_WEIGHTS["H"]
+    acid = np.maximum(free_acid_kmol_h(aqueous, charge, components), 0.0)
     return np.maximum(h - acid, 0.0) / 2 * (2 * ATOMIC_WEIGHTS["H"] + ATOMIC_WEIGHTS["O"])
 
 

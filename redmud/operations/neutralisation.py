@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from redmud.chemistry import LANTHANIDES_AND_Y, molar_mass
+from redmud.chemistry import LANTHANIDES_AND_Y, mass_fractions, molar_mass
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, load_parameters
-from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, clean_rounding,
-                                      formula_flows, free_acid_kmol_h, kmol_h, reagent_stream, slurry_volume_m3_h,
-                                      tank_train, water_kg_h)
+from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, free_acid_kmol_h,
+                                      reagent_stream, slurry_volume_m3_h, tank_train, water_kg_h, with_changes)
 from redmud.operations.separation import solid_liquid_split, thickener_area_m2, thickener_drive_kw
 from redmud.paths import DATA_DIR
-from redmud.streams import COMPONENT_INDEX, N_COMPONENTS, PHASE_INDEX, Stream
+from redmud.streams import COMPONENT_INDEX, COMPONENTS, N_COMPONENTS
 from redmud.tomlfile import load_toml
 
 _DATA_PATH = DATA_DIR / "neutralisation.toml"
@@ -40,7 +39,9 @@ OXO_OXYGEN = np.zeros(N_COMPONENTS)
 for _el, _n in {"Ti": 1, "V": 1, "U": 2}.items():
     OXO_OXYGEN[COMPONENT_INDEX[_el]] = _n
 
-_CA, _S, _O, _H, _C, _RA = (COMPONENT_INDEX[e] for e in ("Ca", "S", "O", "H", "C", "Ra"))
+_O, _C = COMPONENT_INDEX["O"], COMPONENT_INDEX["C"]
+#: Dissolved components the reactions write, whether or not the liquor holds them.
+_REACTING = np.array(sorted(COMPONENT_INDEX[e] for e in ("Ca", "S", "O", "H", "Ra")))
 #: Atoms per Ca that a reacted reagent adds to the liquor (O, H) and to the gas (C, O).
 _REAGENT_ATOMS = {"CaO": {"O": 1, "H": 0, "C": 0}, "Ca(OH)2": {"O": 2, "H": 2, "C": 0},
                   "CaCO3": {"O": 1, "H": 0, "C": 1}}
@@ -137,61 +138,66 @@ def run_neutralisation(inlets, params, context) -> OperationResult:
     feed = inlets["feed"]
     n = feed.n_samples
     reagent = params["reagent"]
-    aq = feed.phase("aqueous")
-    mol = kmol_h(aq)
+    # the dissolved components the liquor holds and those the reactions write: a component it
+    # does not hold is zero, so it neither precipitates nor carries charge
+    comps = np.union1d(feed.held_components("aqueous"), _REACTING)
+    at = {el: int(np.searchsorted(comps, COMPONENT_INDEX[el])) for el in ("Ca", "S", "O", "H", "Ra")}
+    aq = feed.phase("aqueous", comps)
+    mol = aq / MOLAR_MASS[comps, None]
     pH = np.broadcast_to(params["target_pH"], (n,)).astype(float)
     if reagent == "CaCO3":                       # limestone cannot lift the pH above its CO2 buffer
         pH = np.minimum(pH, params["limestone_max_pH"])
-    water = water_kg_h(aq)
+    water = water_kg_h(aq, components=comps)
 
-    z = np.maximum(LIQUOR_CHARGE, 0.0)[:, None]
-    precipitated = hydroxide_fraction(pH) * mol                       # kmol/h per metal
+    z = np.maximum(LIQUOR_CHARGE[comps], 0.0)[:, None]
+    fraction = hydroxide_fraction(pH, HYDROXIDE_START_PH[comps], HYDROXIDE_COMPLETE_PH[comps])
+    precipitated = fraction * mol                                     # kmol/h per metal
     hydrolysis_h = (z * precipitated).sum(axis=0)                     # H+ released
-    base = np.maximum(free_acid_kmol_h(aq) - residual_acid_kmol_h(pH, water) + hydrolysis_h, 0.0)
+    base = np.maximum(free_acid_kmol_h(aq, components=comps) - residual_acid_kmol_h(pH, water)
+                      + hydrolysis_h, 0.0)
     ca_reacted = base / 2.0
     utilisation = params["limestone_utilisation"] if reagent == "CaCO3" else params["lime_utilisation"]
     ca_fed = ca_reacted / utilisation
 
-    d_aq = np.zeros((N_COMPONENTS, n))
-    d_solid = np.zeros((N_COMPONENTS, n))
-    d_gas = np.zeros((N_COMPONENTS, n))
+    d_aq = np.zeros((comps.size, n))
+    d_solid = np.zeros((comps.size, n))
     # hydrolysis: metal, its oxo O and z OH leave the liquor for the hydroxide
-    oxo = (OXO_OXYGEN[:, None] * precipitated).sum(axis=0)
+    oxo = (OXO_OXYGEN[comps, None] * precipitated).sum(axis=0)
     d_aq -= precipitated
-    d_aq[_O] -= oxo + hydrolysis_h
-    d_aq[_H] -= hydrolysis_h
+    d_aq[at["O"]] -= oxo + hydrolysis_h
+    d_aq[at["H"]] -= hydrolysis_h
     d_solid += precipitated
-    d_solid[_O] += oxo + hydrolysis_h
-    d_solid[_H] += hydrolysis_h
+    d_solid[at["O"]] += oxo + hydrolysis_h
+    d_solid[at["H"]] += hydrolysis_h
     # neutralisation: the reacted reagent's Ca, O, H to the liquor, its carbonate to CO2 gas
     atoms = _REAGENT_ATOMS[reagent]
-    d_aq[_CA] += ca_reacted
-    d_aq[_O] += atoms["O"] * ca_reacted
-    d_aq[_H] += atoms["H"] * ca_reacted
-    d_gas[_C] += atoms["C"] * ca_reacted
-    d_gas[_O] += 2 * atoms["C"] * ca_reacted
+    d_aq[at["Ca"]] += ca_reacted
+    d_aq[at["O"]] += atoms["O"] * ca_reacted
+    d_aq[at["H"]] += atoms["H"] * ca_reacted
+    d_gas = {"C": atoms["C"] * ca_reacted * MOLAR_MASS[_C], "O": 2 * atoms["C"] * ca_reacted * MOLAR_MASS[_O]}
     # gypsum beyond saturation, Ra co-precipitating with it
-    ca_liquor = mol[_CA] + d_aq[_CA]
-    gypsum = gypsum_precipitated_kmol_h(ca_liquor, mol[_S], water, params["gypsum_solubility_product"])
-    ra = (mol[_RA] + d_aq[_RA]) * radium_to_gypsum_fraction(gypsum, ca_liquor - gypsum,
-                                                            params["ra_gypsum_partition"])
-    ra_sulfate = np.minimum(ra, mol[_S] - gypsum)
-    for index, count in ((_CA, gypsum), (_S, gypsum + ra_sulfate), (_O, 6 * gypsum + 4 * ra_sulfate),
-                         (_H, 4 * gypsum), (_RA, ra)):
-        d_aq[index] -= count
-        d_solid[index] += count
+    ca_liquor = mol[at["Ca"]] + d_aq[at["Ca"]]
+    gypsum = gypsum_precipitated_kmol_h(ca_liquor, mol[at["S"]], water, params["gypsum_solubility_product"])
+    ra = (mol[at["Ra"]] + d_aq[at["Ra"]]) * radium_to_gypsum_fraction(gypsum, ca_liquor - gypsum,
+                                                                      params["ra_gypsum_partition"])
+    ra_sulfate = np.minimum(ra, mol[at["S"]] - gypsum)
+    for el, count in (("Ca", gypsum), ("S", gypsum + ra_sulfate), ("O", 6 * gypsum + 4 * ra_sulfate),
+                      ("H", 4 * gypsum), ("Ra", ra)):
+        d_aq[at[el]] -= count
+        d_solid[at[el]] += count
 
-    flows = feed.flows.copy()
     # the precipitated metals leave in exact kg (kmol round trips would leave -1e-16 kg/h)
-    d_aq = d_aq * MOLAR_MASS[:, None]
-    metal = hydroxide_fraction(pH) > 0
-    d_aq = np.where(metal, d_aq + precipitated * MOLAR_MASS[:, None] - hydroxide_fraction(pH) * aq, d_aq)
-    flows[PHASE_INDEX["aqueous"]] = clean_rounding(flows[PHASE_INDEX["aqueous"]] + d_aq,
-                                                   aq.sum(axis=0))
-    flows[PHASE_INDEX["solid"]] += d_solid * MOLAR_MASS[:, None] + formula_flows(
-        reagent, (ca_fed - ca_reacted) * molar_mass(reagent))
-    flows[PHASE_INDEX["gas"]] += d_gas * MOLAR_MASS[:, None]
-    slurry = Stream(flows)
+    d_aq = d_aq * MOLAR_MASS[comps, None]
+    d_aq = np.where(fraction > 0, d_aq + precipitated * MOLAR_MASS[comps, None] - fraction * aq, d_aq)
+    d_solid = d_solid * MOLAR_MASS[comps, None]
+    # the rows that change: metals with a hydroxide window, and the elements of the reactions
+    changing = np.isfinite(HYDROXIDE_START_PH[comps]) | np.isin(comps, _REACTING)
+    solid = {COMPONENTS[c]: d_solid[k] for k, c in enumerate(comps) if changing[k]}
+    for el, share in mass_fractions(reagent).items():                # reagent fed, not reacted
+        unreacted = (ca_fed - ca_reacted) * molar_mass(reagent) * share
+        solid[el] = solid[el] + unreacted if el in solid else unreacted
+    aqueous = {COMPONENTS[c]: d_aq[k] for k, c in enumerate(comps) if changing[k]}
+    slurry = with_changes(feed, {"solid": solid, "aqueous": aqueous, "gas": d_gas}, n)
     sludge, effluent, _ = solid_liquid_split(slurry, params["sludge_solids_fraction"])
 
     tanks = tank_train(slurry_volume_m3_h(slurry, params["solid_density"]), params["residence_time"],
@@ -204,7 +210,10 @@ def run_neutralisation(inlets, params, context) -> OperationResult:
             "co2_kg_h": atoms["C"] * ca_reacted * molar_mass("CO2"),
             "sludge_solids_kg_h": sludge.total("solid")}
     for element in ("Fe", "Al", "Sc", "Y", "Nd", "Th", "U", "Ra"):
-        i = COMPONENT_INDEX[element]
+        i = min(int(np.searchsorted(comps, COMPONENT_INDEX[element])), comps.size - 1)
+        if comps[i] != COMPONENT_INDEX[element]:                  # not in the liquor
+            info[f"precipitated_{element}"] = np.zeros(n)
+            continue
         moved = precipitated[i] + (ra if element == "Ra" else 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             info[f"precipitated_{element}"] = np.where(mol[i] > 0, moved / np.where(mol[i] > 0, mol[i], 1), 0.0)
