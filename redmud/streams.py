@@ -4,8 +4,8 @@ A :class:`Stream` holds mass flows in kg/h by phase, component and sample, keepi
 (phase, component) rows that are not zero. The sample axis has length 1 (one plant) or N (a
 sweep or a Monte Carlo): every operation works on the whole array in one pass. Components are
 elements (and ``other``, the unanalysed remainder of a solid), so that every balance is a
-balance of elements: water is H and O, sulfate is S and O, an extractant is C, H, O and P. Quantities with units appear only at the boundary
-(:meth:`Stream.quantity`, :func:`assay`).
+balance of elements: water is H and O, sulfate is S and O, an extractant is C, H, O and P.
+Quantities with units appear only at the boundary (:meth:`Stream.quantity`, :func:`assay`).
 
 Splits compute the last outlet as the remainder (inlet minus the others), because
 ``x*f + x*(1-f)`` need not equal ``x`` in floating point.
@@ -104,8 +104,9 @@ class Stream:
         n = n_samples or max([v.size for _, v in entries] + [1])
         rows = sorted({row for row, _ in entries})
         data = np.zeros((len(rows), n))
+        position = {row: i for i, row in enumerate(rows)}
         for row, value in entries:                       # written in place: no copies to stack
-            np.add(data[rows.index(row)], value, out=data[rows.index(row)])
+            np.add(data[position[row]], value, out=data[position[row]])
         return cls.from_rows(rows, data)
 
     # --- reading ----------------------------------------------------------------------------
@@ -136,11 +137,8 @@ class Stream:
         comps = np.arange(N_COMPONENTS) if components is None else np.asarray(components)
         rows = self._phase_rows(p)
         out = np.zeros((comps.size, self.n_samples))
-        if rows.start < rows.stop and comps.size:
-            held = self.rows[rows] - p * N_COMPONENTS
-            at = np.minimum(np.searchsorted(comps, held), comps.size - 1)
-            listed = comps[at] == held
-            out[at[listed]] = self.data[rows][listed]
+        at, listed = _positions(comps, self.rows[rows] - p * N_COMPONENTS)
+        out[at[listed]] = self.data[rows][listed]
         return out
 
     def held_components(self, phase: str) -> np.ndarray:
@@ -180,13 +178,10 @@ class Stream:
         component, or of ``components`` (sorted component indices; a held one not listed is left out)."""
         comps = np.arange(N_COMPONENTS) if components is None else np.asarray(components)
         out = np.zeros((comps.size, self.n_samples))
-        for p in range(N_PHASES if comps.size else 0):
+        for p in range(N_PHASES):
             rows = self._phase_rows(p)
-            if rows.start < rows.stop:
-                held = self.rows[rows] - p * N_COMPONENTS
-                at = np.minimum(np.searchsorted(comps, held), comps.size - 1)
-                listed = comps[at] == held
-                out[at[listed]] += self.data[rows][listed]
+            at, listed = _positions(comps, self.rows[rows] - p * N_COMPONENTS)
+            out[at[listed]] += self.data[rows][listed]
         return out
 
     def quantity(self):
@@ -232,6 +227,15 @@ class Stream:
 
     def __add__(self, other: "Stream") -> "Stream":
         return mix(self, other)
+
+
+def _positions(comps: np.ndarray, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of the ``held`` component indices stands in the sorted ``comps``, and
+    whether it is listed there at all."""
+    if comps.size == 0:
+        return np.zeros(held.size, dtype=np.intp), np.zeros(held.size, dtype=bool)
+    at = np.minimum(np.searchsorted(comps, held), comps.size - 1)
+    return at, comps[at] == held
 
 
 def mix(*streams: Stream) -> Stream:

@@ -27,7 +27,7 @@ from redmud.operations.base import Equipment, OperationResult, OperationSpec, Pa
 from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
-from redmud.streams import N_COMPONENTS, PHASE_INDEX, Stream
+from redmud.streams import COMPONENTS, N_COMPONENTS, PHASE_INDEX, Stream
 from redmud.tomlfile import load_toml
 
 _DATA = load_toml(DATA_DIR / "calcination.toml")
@@ -121,7 +121,7 @@ def _run(inlets, params, context) -> OperationResult:
     # every phase (entrained liquor salts stay), over the components the feed holds and the
     # volatile ones (a component it does not hold is zero: nothing to calcine)
     comps = np.union1d(feed.rows % N_COMPONENTS, [CI[el] for el in _VOLATILE])
-    at = {el: int(np.searchsorted(comps, CI[el])) for el in _VOLATILE}
+    at = {COMPONENTS[c]: k for k, c in enumerate(comps)}              # component -> row
     total = np.broadcast_to(feed.components(comps), (comps.size, n))
     kmol = {el: total[at[el]] / ATOMIC_WEIGHTS[el] for el in _VOLATILE}
     t = np.broadcast_to(params["temperature"], (n,)).astype(float)
@@ -160,9 +160,7 @@ def _run(inlets, params, context) -> OperationResult:
         def share(x):
             return np.where(product_kg > 0, x / product_kg, np.nan)
         def oxide(el):                   # kg/h of an element's oxide in the product
-            i = np.searchsorted(comps, CI[el])
-            held = i < comps.size and comps[i] == CI[el]
-            return product[i] * oxide_factor(DEFAULT_OXIDES[el]) if held else np.zeros(n)
+            return product[at[el]] * oxide_factor(DEFAULT_OXIDES[el]) if el in at else np.zeros(n)
         info = {f"purity_{DEFAULT_OXIDES[el]}": share(oxide(el)) for el in KEY_ELEMENTS + ("Th", "U")}
         info["purity_TREO"] = share(sum(oxide(el) for el in RARE_EARTHS))
         info["heat_duty_kW"] = duty

@@ -30,11 +30,6 @@ for _el, _z in {"Sc": 3, "Y": 3, "La": 3, "Ce": 3, "Pr": 3, "Nd": 3, "Sm": 3, "E
     LIQUOR_CHARGE[COMPONENT_INDEX[_el]] = _z
 
 
-def kmol_h(flows: np.ndarray) -> np.ndarray:
-    """Component flows [kg/h] shaped ``(component, sample)`` to [kmol/h]."""
-    return flows / MOLAR_MASS[:, None]
-
-
 def free_acid_kmol_h(aqueous: np.ndarray, charge: np.ndarray = LIQUOR_CHARGE, components=None) -> np.ndarray:
     """Free H+ [kmol/h] of a liquor by electroneutrality.
 

@@ -176,7 +176,7 @@ def cstr_conversion(a, acid, order, x_max, x_in):
     z^3 + p z^2 - q = 0 in z = (1 - X/X_max)^(1/3), p = a [H+]^n / X_max, q = 1 - X_in/X_max,
     by Newton's method from min(c(q), (q/p)^(1/2)), both upper bounds on the root but for the
     ~3 % error of c(q), a seed of q^(1/3) (:func:`cube_root_seed`). The start is within a factor
-    2^(1/3) of the root, and on this convex cubic a start below the root steps above it, from
+    ~1.3 (2^(1/3) and the seed's 3 %) of the root, and on this convex cubic a start below the root steps above it, from
     where the iteration falls monotonically: 5 steps reach ~1e-12. Without acid (p = 0) z =
     q^(1/3): nothing dissolves, and a unit already at its ceiling (q = 0) stays there. Returns
     (X, dX/dp * p) for the Newton step of the acid balance.

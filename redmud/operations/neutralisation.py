@@ -141,7 +141,7 @@ def run_neutralisation(inlets, params, context) -> OperationResult:
     # the dissolved components the liquor holds and those the reactions write: a component it
     # does not hold is zero, so it neither precipitates nor carries charge
     comps = np.union1d(feed.held_components("aqueous"), _REACTING)
-    at = {el: int(np.searchsorted(comps, COMPONENT_INDEX[el])) for el in ("Ca", "S", "O", "H", "Ra")}
+    at = {COMPONENTS[c]: k for k, c in enumerate(comps)}              # component -> row
     aq = feed.phase("aqueous", comps)
     mol = aq / MOLAR_MASS[comps, None]
     pH = np.broadcast_to(params["target_pH"], (n,)).astype(float)
@@ -210,10 +210,10 @@ def run_neutralisation(inlets, params, context) -> OperationResult:
             "co2_kg_h": atoms["C"] * ca_reacted * molar_mass("CO2"),
             "sludge_solids_kg_h": sludge.total("solid")}
     for element in ("Fe", "Al", "Sc", "Y", "Nd", "Th", "U", "Ra"):
-        i = min(int(np.searchsorted(comps, COMPONENT_INDEX[element])), comps.size - 1)
-        if comps[i] != COMPONENT_INDEX[element]:                  # not in the liquor
+        if element not in at:                                     # not in the liquor
             info[f"precipitated_{element}"] = np.zeros(n)
             continue
+        i = at[element]
         moved = precipitated[i] + (ra if element == "Ra" else 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             info[f"precipitated_{element}"] = np.where(mol[i] > 0, moved / np.where(mol[i] > 0, mol[i], 1), 0.0)
