@@ -156,7 +156,7 @@ def test_holds_names_the_rows_a_stream_keeps():
     assert not s.holds("Fe", "aqueous") and not s.holds("Sc", "solid")
 
 
-def test_from_phases_adds_repeated_entries_in_order():
+def test_from_phases_gives_a_component_in_each_phase_its_own_row():
     a, b = np.array([0.1, 1e16]), np.array([0.2, 1.0])
     s = Stream.from_phases({"aqueous": {"Na": a}, "solid": {"Na": b}})
     assert np.array_equal(s.component("Na", "aqueous"), a) and np.array_equal(s.component("Na", "solid"), b)
@@ -171,3 +171,13 @@ def test_with_changes_moves_rows_and_clears_rounding_negatives():
     assert out.component("Y", "solid").tolist() == [0.0, 1.0]
     assert np.array_equal(out.component("Y", "aqueous"), taken)
     assert not out.any_below(0.0) and not out.holds("Y", "gas")
+
+
+def test_phase_and_components_over_a_component_list():
+    s = random_stream(3, 4)
+    comps = np.sort([COMPONENT_INDEX["Fe"], COMPONENT_INDEX["Sc"], COMPONENT_INDEX["other"]])   # sorted, as documented
+    assert np.array_equal(s.phase("aqueous", comps), s.flows[PHASE_INDEX["aqueous"]][comps])
+    np.testing.assert_allclose(s.components(comps), s.flows.sum(axis=0)[comps], rtol=1e-14)
+    assert s.components(np.array([], dtype=int)).shape == (0, 3)
+    held = s.held_components("solid")
+    assert np.array_equal(held, np.flatnonzero((s.flows[PHASE_INDEX["solid"]] != 0).any(axis=1)))
