@@ -148,6 +148,9 @@ def test_take_broadcast_and_with_phase():
     want = s.flows.copy()
     want[PHASE_INDEX["aqueous"]] = liquor
     assert np.array_equal(replaced.flows, want)
+    # the same phase given over a component list: the components not listed become zero
+    comps = np.array([COMPONENT_INDEX["Fe"], COMPONENT_INDEX["Cl"]])
+    assert np.array_equal(s.with_phase("aqueous", liquor[comps], comps).flows, want)
 
 
 def test_holds_names_the_rows_a_stream_keeps():
@@ -173,6 +176,41 @@ def test_with_changes_moves_rows_and_clears_rounding_negatives():
     assert not out.any_below(0.0) and not out.holds("Y", "gas")
 
 
+def test_with_changes_adds_each_change_to_its_row_with_the_dense_arithmetic():
+    from redmud.operations.common import with_changes
+    s = random_stream(5, 6)
+    fe, na = np.linspace(0.1, 0.5, 5), np.full(5, 0.3)
+    out = with_changes(s, {"aqueous": {"Fe": fe}, "gas": {"Na": na}}, 5)
+    want = s.flows.copy()
+    want[PHASE_INDEX["aqueous"], COMPONENT_INDEX["Fe"]] += fe
+    want[PHASE_INDEX["gas"], COMPONENT_INDEX["Na"]] += na
+    assert np.array_equal(out.flows, want)
+    # a one-sample stream broadcasts against n-sample changes
+    one = random_stream(1, 7)
+    want = np.broadcast_to(one.flows, (N_PHASES, N_COMPONENTS, 5)).copy()
+    want[PHASE_INDEX["solid"], COMPONENT_INDEX["Sc"]] += fe
+    assert np.array_equal(with_changes(one, {"solid": {"Sc": fe}}, 5).flows, want)
+
+
+def test_phase_stream_and_formula_flows_over_a_component_list():
+    from redmud.operations.common import formula_kmol_flows, phase_stream
+    comps = np.array([COMPONENT_INDEX[el] for el in ("H", "O", "S", "Fe")])
+    comps.sort()
+    kmol = np.array([1.0, 2.0])
+    dense = formula_kmol_flows("Fe2(SO4)3", kmol)
+    assert np.array_equal(formula_kmol_flows("Fe2(SO4)3", kmol, comps), dense[comps])
+    out = np.ones((comps.size, 2))                     # out= adds into what is there
+    formula_kmol_flows("H2SO4", kmol, comps, out=out)
+    assert np.array_equal(out, 1.0 + formula_kmol_flows("H2SO4", kmol)[comps])
+    stream = phase_stream(2, comps, aqueous=dense[comps], solid=out)
+    assert np.array_equal(stream.flows[PHASE_INDEX["aqueous"]], dense)
+    assert np.array_equal(stream.flows[PHASE_INDEX["solid"]][comps], out)
+    assert not stream.holds("H", "aqueous")           # a zero row is left out
+    single = phase_stream(2, comps, gas=out)           # one phase: its rows, not a view of out
+    out[:] = 0.0
+    assert single.total().min() > 0
+
+
 def test_phase_and_components_over_a_component_list():
     s = random_stream(3, 4)
     comps = np.sort([COMPONENT_INDEX["Fe"], COMPONENT_INDEX["Sc"], COMPONENT_INDEX["other"]])   # sorted, as documented
@@ -181,3 +219,16 @@ def test_phase_and_components_over_a_component_list():
     assert s.components(np.array([], dtype=int)).shape == (0, 3)
     held = s.held_components("solid")
     assert np.array_equal(held, np.flatnonzero((s.flows[PHASE_INDEX["solid"]] != 0).any(axis=1)))
+
+
+def test_keep_freed_memory_applies_on_glibc_and_can_be_switched_off():
+    import os
+    import platform
+    import subprocess
+    import sys
+    code = "import redmud.memory as m; print(m.keep_freed_memory())"
+    on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "REDMUD_KEEP_FREED_MEMORY": "0"})
+    assert on.stdout.strip() == str(platform.libc_ver()[0] == "glibc")
+    assert off.stdout.strip() == "False"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from redmud.chemistry import ATOMIC_WEIGHTS, mass_fractions, parse_formula
-from redmud.streams import COMPONENT_INDEX, COMPONENTS, N_COMPONENTS, N_PHASES, PHASE_INDEX, PHASES, Stream, mix
+from redmud.streams import COMPONENT_INDEX, COMPONENTS, N_COMPONENTS, N_PHASES, PHASE_INDEX, PHASES, Stream
 from redmud.operations.base import Equipment
 
 #: Molar gas constant [J/(mol K)] (CODATA 2018 exact value).
@@ -124,10 +124,12 @@ def agitator_power_kw(tank_volume_m3, n_tanks, specific_power_kw_m3) -> np.ndarr
 def clean_rounding(flows, scale, rtol=1e-12):
     """Set to zero the tiny negative flows [kg/h] that subtracting equal amounts computed along
     different paths leaves (|x| <= rtol x scale); larger negatives are left for the balance
-    check to catch."""
+    check to catch. ``scale`` is an array, or a function giving it (called only if a flow is
+    negative)."""
     negative = flows < 0
     if not negative.any():                      # the usual case: one pass over the array
         return flows
+    scale = scale() if callable(scale) else scale
     return np.where(negative & (flows >= -rtol * np.asarray(scale)), 0.0, flows)
 
 
@@ -137,8 +139,14 @@ def with_changes(stream: Stream, changes, n: int) -> Stream:
     is the row plus its change (the same bits as changing a dense array in place); the rounding
     negatives of a row taken whole are then set to zero (:func:`clean_rounding`, on the scale
     of the stream's total flow)."""
-    changed = mix(stream, Stream.from_phases(changes, n))
-    return Stream.from_rows(changed.rows, clean_rounding(changed.data, stream.total()))
+    changed = {PHASE_INDEX[phase] * N_COMPONENTS + COMPONENT_INDEX[component]: change
+               for phase, components in changes.items() for component, change in components.items()}
+    rows = np.union1d(stream.rows, list(changed))
+    data = np.zeros((rows.size, n))
+    data[np.searchsorted(rows, stream.rows)] = stream.data
+    for row, change in zip(np.searchsorted(rows, list(changed)), changed.values()):
+        np.add(data[row], change, out=data[row])
+    return Stream.from_rows(rows, clean_rounding(data, stream.total))
 
 
 def phase_flows(n: int, **phases) -> np.ndarray:
@@ -149,22 +157,30 @@ def phase_flows(n: int, **phases) -> np.ndarray:
     return out
 
 
-def phase_stream(n: int, **phases) -> Stream:
-    """A stream from ``phase=(component, sample)`` arrays [kg/h]; their zero rows are left out."""
+def phase_stream(n: int, components: np.ndarray | None = None, **phases) -> Stream:
+    """A stream from ``phase=(component, sample)`` arrays [kg/h] over every component or over
+    ``components`` (sorted component indices); their zero rows are left out."""
+    comps = np.arange(N_COMPONENTS) if components is None else np.asarray(components)
     rows, data = [np.zeros(0, dtype=np.intp)], [np.zeros((0, n))]
     for phase in PHASES:
         if phase in phases:
-            flows = np.broadcast_to(np.asarray(phases[phase], dtype=float), (N_COMPONENTS, n))
-            live = np.flatnonzero((flows != 0).any(axis=1))
-            rows.append(PHASE_INDEX[phase] * N_COMPONENTS + live)
-            data.append(flows[live])
+            flows = np.broadcast_to(np.asarray(phases[phase], dtype=float), (comps.size, n))
+            nonzero = (flows != 0).any(axis=1)
+            rows.append(PHASE_INDEX[phase] * N_COMPONENTS + comps[nonzero])
+            data.append(flows[nonzero])                        # a copy: the stream owns its data
+    if len(data) == 2:                                          # one phase: no second copy
+        return Stream.from_rows(rows[1], data[1])
     return Stream.from_rows(np.concatenate(rows), np.concatenate(data))
 
 
-def formula_kmol_flows(formula: str, kmol) -> np.ndarray:
-    """Element flows [kg/h] ``(component, sample)`` of ``kmol`` [kmol/h] of a formula."""
+def formula_kmol_flows(formula: str, kmol, components: np.ndarray | None = None, out=None) -> np.ndarray:
+    """Element flows [kg/h] ``(component, sample)`` of ``kmol`` [kmol/h] of a formula, over every
+    component or over ``components`` (sorted component indices, the formula's elements among
+    them); added into ``out`` when it is given."""
     kmol = np.atleast_1d(np.asarray(kmol, dtype=float))
-    out = np.zeros((N_COMPONENTS, kmol.size))
+    comps = np.arange(N_COMPONENTS) if components is None else np.asarray(components)
+    if out is None:
+        out = np.zeros((comps.size, kmol.size))
     for el, count in parse_formula(formula).items():
-        out[COMPONENT_INDEX[el]] += kmol * count * ATOMIC_WEIGHTS[el]
+        out[np.searchsorted(comps, COMPONENT_INDEX[el])] += kmol * count * ATOMIC_WEIGHTS[el]
     return out

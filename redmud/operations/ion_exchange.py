@@ -21,18 +21,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from redmud.chemistry import ATOMIC_WEIGHTS, molar_mass
+from redmud.chemistry import ATOMIC_WEIGHTS, molar_mass, parse_formula
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
-from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, formula_kmol_flows, formula_stream, phase_stream
+from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, formula_kmol_flows, formula_stream,
+                                      phase_stream, with_changes)
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
-from redmud.streams import N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
+from redmud.streams import COMPONENTS, N_COMPONENTS
 from redmud.tomlfile import load_toml
 
 _DATA = load_toml(DATA_DIR / "ion_exchange.toml")
 _DEF = _DATA["defaults"]
 RESINS = tuple(_DATA["resins"])
-AQ = PHASE_INDEX["aqueous"]
 HOURS_PER_YEAR = 8760.0
 #: Eluents: formula, and the cation the resin keeps from it per equivalent loaded.
 ELUENTS = {"NaHCO3": ("NaHCO3", "Na", 1), "Na2CO3": ("Na2CO3", "Na", 2),
@@ -45,6 +45,10 @@ def uptake_fractions(resin: str) -> np.ndarray:
     for el, entry in _DATA["resins"][resin]["uptake"].items():
         u[CI[el]] = entry["value"]
     return u
+
+
+#: Uptake shares of each resin's data entry, over components.
+UPTAKE = {resin: uptake_fractions(resin) for resin in RESINS}
 
 
 def capacity_eq_per_l(capacity_mg_ml):
@@ -75,14 +79,20 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     n = max([feed.n_samples, context.get("n_samples", 1), *numeric])
     p = {k: (v if isinstance(v, str) else np.broadcast_to(np.asarray(v, dtype=float), (n,)))
          for k, v in params.items()}
-    flows = np.broadcast_to(feed.flows, (N_PHASES, N_COMPONENTS, n))
-    aqueous = flows[AQ]
+    formula, keeps, per_unit = ELUENTS[p["eluent"]]
+    # the dissolved components the feed holds that the resin takes up: a component the feed
+    # does not hold is zero, and one the resin does not take passes to the barren unchanged
+    held = feed.held_components("aqueous")
+    takes = held[(UPTAKE[p["resin"]][held] > 0) | (held == CI["Sc"])]
+    at = {COMPONENTS[c]: k for k, c in enumerate(takes)}                # component -> row
+    aqueous = np.broadcast_to(feed.phase("aqueous", takes), (takes.size, n))
 
-    u = uptake_fractions(p["resin"])[:, None] * p["uptake_scale"][None, :]
-    u[CI["Sc"]] = p["sc_uptake"]
+    u = UPTAKE[p["resin"]][takes, None] * p["uptake_scale"][None, :]
+    if "Sc" in at:
+        u[at["Sc"]] = p["sc_uptake"]
     u = np.clip(u, 0.0, 1.0)
-    loaded_kg = aqueous * u                                     # metals only carry uptake
-    loaded_eq = (loaded_kg / MOLAR_MASS[:, None] * LIQUOR_CHARGE[:, None]).sum(axis=0)  # keq/h
+    loaded_kg = aqueous * u
+    loaded_eq = (loaded_kg / MOLAR_MASS[takes, None] * LIQUOR_CHARGE[takes, None]).sum(axis=0)  # keq/h
 
     # -- design -------------------------------------------------------------------------------------
     cap = capacity_eq_per_l(p["capacity"])
@@ -93,7 +103,6 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     eluent_l_h = p["eluent_bed_volumes"] * volume * 1000.0 / p["cycle_time"]
 
     # -- eluent and the exchangeable cation the resin keeps ----------------------------------------
-    formula, keeps, per_unit = ELUENTS[p["eluent"]]
     needed = loaded_eq / per_unit                               # kmol/h eluent, stoichiometric
     supplied = p["eluent_concentration"] * eluent_l_h / 1000.0
     eluent_kmol = np.maximum(supplied, needed)
@@ -101,40 +110,45 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     water_kg = eluent_l_h * 1.0                                 # eluent made up with water, 1 kg/L
     added["water"] = formula_stream("H2O", np.broadcast_to(water_kg / molar_mass("H2O"), (n,)))
 
-    eluate = formula_kmol_flows(formula, eluent_kmol) + loaded_kg
-    eluate += formula_kmol_flows("H2O", water_kg / molar_mass("H2O"))
-    eluate[CI[keeps]] -= loaded_eq * ATOMIC_WEIGHTS[keeps]
+    # eluate = eluent + water + loaded - the cation the resin keeps (z per equivalent loaded)
+    comps = np.union1d(takes, [CI[el] for el in (*parse_formula(formula), "H", "O", keeps)])
+    eluate = np.zeros((comps.size, n))
+    eluate[np.searchsorted(comps, takes)] = loaded_kg
+    formula_kmol_flows(formula, eluent_kmol, comps, out=eluate)
+    formula_kmol_flows("H2O", water_kg / molar_mass("H2O"), comps, out=eluate)
+    eluate[np.searchsorted(comps, CI[keeps])] -= loaded_eq * ATOMIC_WEIGHTS[keeps]
 
-    barren = aqueous - loaded_kg
-    barren[CI["H"]] += loaded_eq * ATOMIC_WEIGHTS["H"]          # H+ released on loading
+    # barren = feed - loaded + the H+ released on loading
+    barren = {el: -loaded_kg[k] for el, k in at.items()}
+    barren["H"] = barren.get("H", 0.0) + loaded_eq * ATOMIC_WEIGHTS["H"]
     if keeps == "Na":
-        # re-acidify the Na-form resin: Na+ + 1/2 H2SO4 -> H+(resin) + 1/2 Na2SO4, to the barren
+        # re-acidify the Na-form resin: Na+ + 1/2 H2SO4 -> H+(resin) + 1/2 Na2SO4, to the barren;
+        # the H of the acid is what the resin then releases on loading
         acid = loaded_eq / 2.0
         added["H2SO4"] = formula_stream("H2SO4", np.broadcast_to(acid, (n,)))
-        regen = formula_kmol_flows("H2SO4", acid)
-        regen[CI["H"]] -= loaded_eq * ATOMIC_WEIGHTS["H"]       # that H is what loading releases
-        regen[CI["Na"]] += loaded_eq * ATOMIC_WEIGHTS["Na"]
-        barren = barren + regen
-    barren_flows = flows.copy()
-    barren_flows[AQ] = barren
-    outlets = {"barren": Stream(np.maximum(barren_flows, 0.0)),
-               "eluate": phase_stream(n, aqueous=np.maximum(eluate, 0.0))}
+        for el, count in (("S", acid), ("O", 4 * acid), ("Na", loaded_eq)):
+            barren[el] = barren.get(el, 0.0) + count * ATOMIC_WEIGHTS[el]
+    outlets = {"barren": with_changes(feed, {"aqueous": barren}, n),
+               "eluate": phase_stream(n, comps, aqueous=np.maximum(eluate, 0.0))}
 
     equipment = {"ix_columns": Equipment(kind="ix_column", size=volume, size_unit="m^3",
                                          count=columns.astype(int), acid_service=True,
                                          material="rubber_lined",
                                          note="resin volume per column (lead, lag, elution)")}
     consumption = {"ion_exchange_resin_m3_h": inventory * p["resin_replacement"] / HOURS_PER_YEAR}
-    total = aqueous
     with np.errstate(divide="ignore", invalid="ignore"):
+        loaded_sc = loaded_kg[at["Sc"]] if "Sc" in at else np.zeros(n)
         info = {"resin_volume_m3": volume, "resin_inventory_m3": inventory,
                 "eluent_L_h": eluent_l_h, "loaded_eq_h": loaded_eq * 1000.0,
                 "eluent_raised_to_stoichiometric": supplied < needed,
-                "sc_share_of_loaded_eq": np.where(loaded_eq > 0, loaded_kg[CI["Sc"]] / MOLAR_MASS[CI["Sc"]]
+                "sc_share_of_loaded_eq": np.where(loaded_eq > 0, loaded_sc / MOLAR_MASS[CI["Sc"]]
                                                   * 3 / loaded_eq, 0.0)}
         for el in ("Sc", "Y", "La", "Ce", "Nd", "Th", "U", "Ra", "Fe", "Al", "Ti", "Zr", "Ca"):
-            c = CI[el]
-            info[f"to_eluate.{el}"] = np.where(total[c] > 0, loaded_kg[c] / total[c], 0.0)
+            if el not in at:                                   # not in the feed, or not taken up
+                info[f"to_eluate.{el}"] = np.zeros(n)
+                continue
+            k = at[el]
+            info[f"to_eluate.{el}"] = np.where(aqueous[k] > 0, loaded_kg[k] / aqueous[k], 0.0)
     return OperationResult(outlets=outlets, added=added, equipment=equipment,
                            consumption=consumption, info=info)
 
