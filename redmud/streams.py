@@ -301,9 +301,10 @@ def split(stream: Stream, fractions: Sequence[object]) -> list[Stream]:
     for part in parts[1:]:
         remainder = remainder - part
     # One fraction f <= 1 cannot overdraw: fl(x f) <= x for x >= 0. Several may add up past 1.
-    if len(parts) > 1 and np.any(remainder < -1e-12 * np.maximum(data, 1e-300)):
-        raise InputError("split", "fractions add up to more than 1")
-    np.maximum(remainder, 0.0, out=remainder)
+    if len(parts) > 1:
+        if np.any(remainder < -1e-12 * np.maximum(data, 1e-300)):
+            raise InputError("split", "fractions add up to more than 1")
+        np.maximum(remainder, 0.0, out=remainder)        # the rounding of several subtractions
     # x - x * 1 = 0 exactly: with one fraction, rows sent whole to the first outlet are empty
     whole = (fractions[0] == 1).all(axis=-1) if len(fractions) == 1 else np.zeros((1, 1), dtype=bool)
     return outlets + [_without(stream.rows, remainder, whole, phase_of, component_of)]
@@ -340,9 +341,10 @@ def _split_by_phase(stream: Stream, fractions: list[np.ndarray]) -> list[Stream]
         if remainder is not None:
             if not written:
                 remainder[...] = data[block]
-            elif len(fractions) > 1 and np.any(remainder < -1e-12 * np.maximum(data[block], 1e-300)):
-                raise InputError("split", "fractions add up to more than 1")
-            np.maximum(remainder, 0.0, out=remainder)
+            elif len(fractions) > 1:
+                if np.any(remainder < -1e-12 * np.maximum(data[block], 1e-300)):
+                    raise InputError("split", "fractions add up to more than 1")
+                np.maximum(remainder, 0.0, out=remainder)
     return [Stream.from_rows(rows, out) for rows, _, out in outlets]
 
 
