@@ -128,17 +128,23 @@ class Stream:
     def _phase_rows(self, p: int) -> slice:
         return slice(self._bounds[p], self._bounds[p + 1])
 
-    def phase(self, phase: str, components: np.ndarray | None = None) -> np.ndarray:
+    def phase(self, phase: str, components: np.ndarray | None = None, out: np.ndarray | None = None) -> np.ndarray:
         """Component flows of one phase [kg/h], shaped ``(component, sample)``: of every
-        component, or of ``components`` (sorted component indices; a held one not listed is left out)."""
+        component, or of ``components`` (sorted component indices; a held one not listed is left
+        out); written into ``out`` (its sample axis may be longer: a stream of one sample
+        broadcasts) when it is given."""
         p = phase_index(phase)
-        if components is None and self._dense is not None:
+        if components is None and self._dense is not None and out is None:
             return self._dense[p]
         comps = np.arange(N_COMPONENTS) if components is None else np.asarray(components)
         rows = self._phase_rows(p)
-        out = np.zeros((comps.size, self.n_samples))
+        out = np.empty((comps.size, self.n_samples)) if out is None else out
         at, listed = _positions(comps, self.rows[rows] - p * N_COMPONENTS)
-        out[at[listed]] = self.data[rows][listed]
+        held = self.data[rows]
+        out[at[listed]] = held if listed.all() else held[listed]
+        unheld = np.ones(comps.size, dtype=bool)          # each row is written once
+        unheld[at[listed]] = False
+        out[unheld] = 0.0
         return out
 
     def held_components(self, phase: str) -> np.ndarray:

@@ -217,6 +217,9 @@ def test_phase_and_components_over_a_component_list():
     assert np.array_equal(s.phase("aqueous", comps), s.flows[PHASE_INDEX["aqueous"]][comps])
     np.testing.assert_allclose(s.components(comps), s.flows.sum(axis=0)[comps], rtol=1e-14)
     assert s.components(np.array([], dtype=int)).shape == (0, 3)
+    out = np.full((comps.size, 3), np.nan)             # written in place, every row
+    assert s.phase("aqueous", comps, out=out) is out
+    assert np.array_equal(out, s.flows[PHASE_INDEX["aqueous"]][comps])
     held = s.held_components("solid")
     assert np.array_equal(held, np.flatnonzero((s.flows[PHASE_INDEX["solid"]] != 0).any(axis=1)))
 

@@ -157,13 +157,16 @@ def phase_flows(n: int, **phases) -> np.ndarray:
     return out
 
 
-def phase_stream(n: int, components: np.ndarray | None = None, **phases) -> Stream:
+def phase_stream(n: int, components=None, **phases) -> Stream:
     """A stream from ``phase=(component, sample)`` arrays [kg/h] over every component or over
-    ``components`` (sorted component indices); their zero rows are left out."""
-    comps = np.arange(N_COMPONENTS) if components is None else np.asarray(components)
+    ``components`` (sorted component indices; one list for every phase, or a dict phase ->
+    list); their zero rows are left out."""
+    every = np.arange(N_COMPONENTS)
     rows, data = [np.zeros(0, dtype=np.intp)], [np.zeros((0, n))]
     for phase in PHASES:
         if phase in phases:
+            comps = np.asarray(every if components is None else components.get(phase, every)
+                               if isinstance(components, dict) else components)
             flows = np.broadcast_to(np.asarray(phases[phase], dtype=float), (comps.size, n))
             nonzero = (flows != 0).any(axis=1)
             rows.append(PHASE_INDEX[phase] * N_COMPONENTS + comps[nonzero])

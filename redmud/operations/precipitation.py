@@ -36,10 +36,10 @@ import numpy as np
 from redmud.chemistry import (ATOMIC_WEIGHTS, LANTHANIDES_AND_Y, RARE_EARTHS, mass_fractions,
                               molar_mass)
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
-from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, phase_stream, tank_train
+from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, tank_train
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
-from redmud.streams import N_COMPONENTS, Stream
+from redmud.streams import COMPONENTS, N_COMPONENTS, PHASE_INDEX, Stream
 from redmud.tomlfile import load_toml
 
 _DATA = load_toml(DATA_DIR / "precipitation.toml")
@@ -145,8 +145,9 @@ def hydroxide_equilibrium_mol_l(log_ksp, z, ph):
     for activities (pKw = 14 at 25 C). Sources of log Ksp: ``precipitation.toml``.
     """
     # 10^x as exp(x ln 10): numpy's power with a scalar base is several times slower
+    x = LN10 * (np.asarray(log_ksp) + np.asarray(z) * (PKW - np.asarray(ph)))
     with np.errstate(over="ignore"):
-        return np.exp(LN10 * (np.asarray(log_ksp) + np.asarray(z) * (PKW - np.asarray(ph))))
+        return np.exp(x, out=x) if np.ndim(x) else np.exp(x)      # in place: one array
 
 
 def hydroxide_precipitated_fraction(c0_mol_l, log_ksp, z, ph):
@@ -159,9 +160,11 @@ def hydroxide_precipitated_fraction(c0_mol_l, log_ksp, z, ph):
     """
     c_eq = hydroxide_equilibrium_mol_l(log_ksp, z, ph)
     with np.errstate(divide="ignore", invalid="ignore"):
-        f = 1.0 - c_eq / np.asarray(c0_mol_l, dtype=float)
-    f = np.clip(f, 0.0, 1.0, out=f if isinstance(f, np.ndarray) else None)
-    return np.where(np.isnan(f), 0.0, f)
+        f = np.atleast_1d(c_eq / np.asarray(c0_mol_l, dtype=float))
+    np.subtract(1.0, f, out=f)
+    # fmax/fmin take the number where the other is NaN (0/0, inf/inf): NaN becomes 0
+    f = np.fmin(np.fmax(f, 0.0, out=f), 1.0, out=f)
+    return f if np.ndim(c_eq) or np.ndim(c0_mol_l) else f[0]
 
 
 def gypsum_precipitated(ca_mol_l, so4_mol_l, log_ksp):
@@ -218,15 +221,29 @@ def _samples(stream: Stream, params: dict) -> int:
     return max(sizes)
 
 
-def _free_acid(aqueous):
-    """Free H+ of a liquor [kmol/h], as common.free_acid_kmol_h, as one dot product."""
-    return _FREE_ACID_PER_KG @ aqueous
+class Liquor:
+    """The aqueous rows an operation works on: the components the feed's liquor holds and those
+    its reactions write (``comps``, sorted component indices), their flows ``aq`` (component,
+    sample) [kg/h] and ``at``, each component's row. A component the liquor does not hold is
+    zero, so it neither reacts nor carries charge."""
 
+    def __init__(self, feed: Stream, n: int, reacting):
+        self.comps = np.union1d(feed.held_components("aqueous"), reacting)
+        self.at = {COMPONENTS[c]: k for k, c in enumerate(self.comps)}
+        self.aq = np.broadcast_to(feed.phase("aqueous", self.comps), (self.comps.size, n))
 
-def _liquor_volume_l_h(aqueous):
-    """Liquor volume [L/h], taken as its water mass at 1 kg/L (as common.water_kg_h)."""
-    h = aqueous[CI["H"]] / M_H
-    return np.maximum(h - np.maximum(_free_acid(aqueous), 0.0), 0.0) / 2 * M_H2O
+    def rows_of(self, components: np.ndarray) -> np.ndarray:
+        """The rows of ``components`` (sorted indices, all in the liquor)."""
+        return np.searchsorted(self.comps, components)
+
+    def free_acid(self):
+        """Free H+ of the feed liquor [kmol/h], as common.free_acid_kmol_h, as one dot product."""
+        return _FREE_ACID_PER_KG[self.comps] @ self.aq
+
+    def volume_l_h(self):
+        """Liquor volume [L/h], taken as its water mass at 1 kg/L (as common.water_kg_h)."""
+        h = self.aq[self.at["H"]] / M_H
+        return np.maximum(h - np.maximum(self.free_acid(), 0.0), 0.0) / 2 * M_H2O
 
 
 def _rows_stream(rows: dict, n: int) -> Stream:
@@ -238,28 +255,33 @@ def _compound_rows(formula: str, kg_h) -> dict:
     return {el: kg_h * share for el, share in mass_fractions(formula).items()}
 
 
-def _new_liquor(aq_feed, n):
-    """The aqueous phase ``(component, sample)`` of a liquor outlet, starting as the feed's."""
-    return np.array(np.broadcast_to(aq_feed, (N_COMPONENTS, n)))
-
-
-def _outlets(feed, n, liquor_aq, new_rows, new_idx, cake_moisture):
+def _outlets(feed, n, liquor, liquor_aq, new_rows, new_idx, cake_moisture):
     """Precipitate (feed solids + new solids + entrained liquor) and liquor outlets.
 
-    ``liquor_aq`` (component, sample) is the liquor after precipitation (the liquor outlet
-    less the cake's share, written in place); ``new_rows`` (rows, sample) are the new solids
-    of the components ``new_idx``. A share of the liquor, set by the cake moisture, joins the
-    cake; the feed's organic and gas phases stay with the liquor.
+    ``liquor_aq`` (component, sample) over ``liquor.comps`` is the liquor after precipitation;
+    ``new_rows`` (rows, sample) are the new solids of the components ``new_idx``. A share of
+    the liquor, set by the cake moisture, joins the cake; the feed's organic and gas phases
+    stay with the liquor. Each outlet's rows are written once, into its own array.
     """
-    solid = np.array(np.broadcast_to(feed.phase("solid"), (N_COMPONENTS, n)))
-    for i, row in zip(new_idx, new_rows):   # a row may repeat (O, H): add one by one
+    solid_comps = np.union1d(feed.held_components("solid"), new_idx)
+    cake = np.empty((solid_comps.size + liquor.comps.size, n))     # solid rows, then liquor rows
+    solid, entrained = cake[:solid_comps.size], cake[solid_comps.size:]
+    feed.phase("solid", solid_comps, out=solid)
+    for i, row in zip(np.searchsorted(solid_comps, new_idx), new_rows):   # O, H may repeat: one by one
         solid[i] += row
     phi = cake_liquor_fraction(solid.sum(axis=0), liquor_aq.sum(axis=0), cake_moisture)
-    entrained = liquor_aq * phi
-    liquor_aq -= entrained               # x - x*phi >= 0 for phi <= 1
-    passing = {p: feed.phase(p) for p in ("organic", "gas")}
-    return (phase_stream(n, solid=solid, aqueous=entrained),
-            phase_stream(n, aqueous=liquor_aq, **passing))
+    np.multiply(liquor_aq, phi, out=entrained)
+    passing = [(PHASE_INDEX[p], feed.held_components(p), p) for p in ("organic", "gas")]
+    filtrate = np.empty((liquor.comps.size + sum(c.size for _, c, _ in passing), n))
+    np.subtract(liquor_aq, entrained, out=filtrate[:liquor.comps.size])   # x - x*phi >= 0 for phi <= 1
+    start = liquor.comps.size
+    for _, comps, name in passing:
+        filtrate[start:start + comps.size] = feed.phase(name, comps)
+        start += comps.size
+    aq = PHASE_INDEX["aqueous"] * N_COMPONENTS
+    return (Stream.from_rows(np.concatenate([solid_comps, aq + liquor.comps]), cake),
+            Stream.from_rows(np.concatenate([aq + liquor.comps] + [p * N_COMPONENTS + c for p, c, _ in passing]),
+                             filtrate))
 
 
 def _precipitation_equipment(liquor_l_h, solids_kg_h, params):
@@ -276,7 +298,8 @@ _REPORTED = RARE_EARTHS + ("Th", "U", "Ra", "Fe", "Al", "Ca", "Mg", "Mn")
 
 
 def _fraction_info(frac_rows, idx, n):
-    """``precipitated_<el>`` [-] for the reported elements (0 for those that do not react)."""
+    """``precipitated_<el>`` [-] for the reported elements (0 for those that do not react or
+    that the liquor does not hold)."""
     position = {i: k for k, i in enumerate(idx)}
     zero = np.zeros(n)
     return {f"precipitated_{el}": frac_rows[position[CI[el]]] if CI[el] in position else zero
@@ -298,17 +321,20 @@ OX_GROUP = np.array([_ox_pairs.index((OX_E_D[i], OX_N_D[i])) for i in OX_IDX])
 def _run_oxalate(inlets, params, context) -> OperationResult:
     feed = inlets["feed"]
     n = _samples(feed, params)
-    aq_feed = np.broadcast_to(feed.phase("aqueous"), (N_COMPONENTS, n))
-    volume_l_h = _liquor_volume_l_h(aq_feed)
-    metal = aq_feed[OX_IDX]                               # (rows, sample) [kg/h]
-    n_metal = metal / MOLAR_MASS[OX_IDX, None]            # [kmol/h]
+    liquor = Liquor(feed, n, [CI["H"], CI["C"], CI["O"]])
+    aq_feed, at = liquor.aq, liquor.at
+    volume_l_h = liquor.volume_l_h()
+    reacts = np.isin(OX_IDX, liquor.comps)             # the oxalate formers the liquor holds
+    ox, group = OX_IDX[reacts], OX_GROUP[reacts]
+    metal = aq_feed[liquor.rows_of(ox)]                   # (rows, sample) [kg/h]
+    n_metal = metal / MOLAR_MASS[ox, None]                # [kmol/h]
 
     # Oxalic acid added [kg/h]: a dosage per litre, or a multiple of RE + Th stoichiometry.
     if params["dosage_basis"] == "g/L":
         oxalic_kg_h = params["dosage"] * volume_l_h / 1000.0
     else:
-        is_re_th = np.isin(OX_IDX, [CI[el] for el in RARE_EARTHS + ("Th",)])
-        stoich = OX_PER_METAL[OX_IDX] * is_re_th @ n_metal
+        is_re_th = np.isin(ox, [CI[el] for el in RARE_EARTHS + ("Th",)])
+        stoich = OX_PER_METAL[ox] * is_re_th @ n_metal
         oxalic_kg_h = params["excess"] * stoich * M_H2C2O4
     oxalic_kg_h = np.broadcast_to(oxalic_kg_h, (n,)).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -321,14 +347,14 @@ def _run_oxalate(inlets, params, context) -> OperationResult:
     oxalic_rows = _compound_rows("H2C2O4", oxalic_kg_h)
     water_rows = _compound_rows("H2O", water_in)
     added = {"H2C2O4": _rows_stream(oxalic_rows, n), "water": _rows_stream(water_rows, n)}
-    pool = {el: aq_feed[CI[el]] + oxalic_rows[el] + water_rows.get(el, 0.0) for el in "CHO"}
+    pool = {el: aq_feed[at[el]] + oxalic_rows[el] + water_rows.get(el, 0.0) for el in "CHO"}
 
     # Isotherm, then limit by the C, O, H the liquor holds (oxalate and hydrate water).
     conversion = oxalate_conversion(dosage_g_l[None, :], OX_E_UNIQUE[:, None],
-                                    OX_N_UNIQUE[:, None])[OX_GROUP]
+                                    OX_N_UNIQUE[:, None])[group]
     prec = conversion * n_metal
-    oxalate = OX_PER_METAL[OX_IDX] @ prec
-    hydrate = HYDRATE[OX_IDX] @ prec
+    oxalate = OX_PER_METAL[ox] @ prec
+    hydrate = HYDRATE[ox] @ prec
     scale = np.minimum.reduce([_limit(pool["C"] / M_C, 2 * oxalate),
                                _limit(pool["O"] / M_O, 4 * oxalate + hydrate),
                                _limit(pool["H"] / M_H, 2 * hydrate)])
@@ -338,17 +364,17 @@ def _run_oxalate(inlets, params, context) -> OperationResult:
     new_metal = frac * metal
     new = {"C": 2 * oxalate * M_C, "O": (4 * oxalate + hydrate) * M_O, "H": 2 * hydrate * M_H}
 
-    liquor_aq = _new_liquor(aq_feed, n)
-    liquor_aq[OX_IDX] -= new_metal
+    liquor_aq = np.array(aq_feed)
+    liquor_aq[liquor.rows_of(ox)] = metal - new_metal
     for el in "CHO":
-        liquor_aq[CI[el]] = pool[el] - new[el]
+        liquor_aq[at[el]] = pool[el] - new[el]
     # filtrate pH (intensive, so from the liquor before the cake split): the feed's free acid
     # plus z H+ per metal ion precipitated; water from the H left over
-    acid = _free_acid(aq_feed) + LIQUOR_CHARGE[OX_IDX] @ (frac * n_metal)
-    vol_out = np.maximum(liquor_aq[CI["H"]] / M_H - np.maximum(acid, 0.0), 0.0) / 2 * M_H2O
-    new_idx = np.concatenate([OX_IDX, [CI["C"], CI["O"], CI["H"]]])
+    acid = liquor.free_acid() + LIQUOR_CHARGE[ox] @ (frac * n_metal)
+    vol_out = np.maximum(liquor_aq[at["H"]] / M_H - np.maximum(acid, 0.0), 0.0) / 2 * M_H2O
+    new_idx = np.concatenate([ox, [CI["C"], CI["O"], CI["H"]]])
     new_rows = np.concatenate([new_metal, [new["C"], new["O"], new["H"]]])
-    precipitate, filtrate = _outlets(feed, n, liquor_aq, new_rows, new_idx,
+    precipitate, filtrate = _outlets(feed, n, liquor, liquor_aq, new_rows, new_idx,
                                      params["cake_moisture"])
     solids = precipitate.total("solid")
     equipment, consumption = _precipitation_equipment(volume_l_h + water_in, solids, params)
@@ -359,7 +385,7 @@ def _run_oxalate(inlets, params, context) -> OperationResult:
     info = {"dosage_g_L": dosage_g_l, "oxalic_acid_kg_h": oxalic_kg_h,
             "oxalic_acid_consumed_kg_h": consumed, "oxalic_acid_utilisation": utilisation,
             "reagent_limited": scale < 1.0, "filtrate_pH": ph,
-            **_fraction_info(frac, OX_IDX, n)}
+            **_fraction_info(frac, ox, n)}
     return OperationResult(outlets={"precipitate": precipitate, "filtrate": filtrate}, added=added,
                            equipment=equipment, consumption=consumption, info=info)
 
@@ -371,79 +397,84 @@ def _run_oxalate(inlets, params, context) -> OperationResult:
 #: Components that precipitate as hydroxide (a solubility product, or following Fe).
 HY_IDX = np.flatnonzero(np.isfinite(LOG_KSP) | np.isin(np.arange(N_COMPONENTS),
                                                         [CI[el] for el in FOLLOW_FE]))
-_HY_POS = {el: int(np.flatnonzero(HY_IDX == CI[el])[0]) for el in ("Fe", "Al", "Sc", "Ca")
-           + FOLLOW_FE}
 
 
 def _run_hydroxide(inlets, params, context) -> OperationResult:
     feed = inlets["feed"]
     n = _samples(feed, params)
-    aq_feed = np.broadcast_to(feed.phase("aqueous"), (N_COMPONENTS, n))
-    volume_l_h = _liquor_volume_l_h(aq_feed)
-    metal = aq_feed[HY_IDX]
-    n_metal = metal / MOLAR_MASS[HY_IDX, None]
+    formula, oh_per_unit = BASES[params["base"]]
+    # the metals the liquor holds, Fe, Al and Sc (the co-precipitation reads them), the base's
+    # elements and those of the hydroxides and gypsum
+    liquor = Liquor(feed, n, [CI[el] for el in ("Fe", "Al", "Sc", *FOLLOW_FE, *mass_fractions(formula),
+                                                "O", "H", "Ca", "S", "Ra")])
+    aq_feed, at = liquor.aq, liquor.at
+    volume_l_h = liquor.volume_l_h()
+    hy = HY_IDX[np.isin(HY_IDX, liquor.comps)]
+    pos = {el: int(np.searchsorted(hy, CI[el])) for el in ("Fe", "Al", "Sc", *FOLLOW_FE)}
+    metal = aq_feed[liquor.rows_of(hy)]
+    n_metal = metal / MOLAR_MASS[hy, None]
     ph = np.broadcast_to(params["target_pH"], (n,)).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         to_mol_l = np.where(volume_l_h > 0, 1000.0 / volume_l_h, 0.0)   # kmol/h -> mol/L
 
     # Hydroxide solubility at the target pH, on the feed concentrations.
-    frac = hydroxide_precipitated_fraction(n_metal * to_mol_l, LOG_KSP[HY_IDX, None],
-                                           Z_OH[HY_IDX, None], ph[None, :])
-    fe, al, sc = _HY_POS["Fe"], _HY_POS["Al"], _HY_POS["Sc"]
+    frac = hydroxide_precipitated_fraction(n_metal * to_mol_l, LOG_KSP[hy, None],
+                                           Z_OH[hy, None], ph[None, :])
+    fe, al, sc = pos["Fe"], pos["Al"], pos["Sc"]
     fe_al = n_metal[fe] + n_metal[al]
     with np.errstate(divide="ignore", invalid="ignore"):
         f_feal = np.where(fe_al > 0, (frac[fe] * n_metal[fe] + frac[al] * n_metal[al]) / fe_al, 0.0)
     # Sc lost by adsorption/co-precipitation on the Fe/Al hydroxide (flagged assumption).
     frac[sc] = 1 - (1 - frac[sc]) * (1 - params["sc_coprecipitation"] * f_feal)
     for el in FOLLOW_FE:
-        frac[_HY_POS[el]] = frac[fe]
-    oh = Z_OH[HY_IDX] @ (frac * n_metal)
-    oxo = OXO[HY_IDX] @ (frac * n_metal)
-    scale = np.minimum(_limit(aq_feed[CI["O"]] / M_O, oh + oxo),
-                       _limit(aq_feed[CI["H"]] / M_H, oh))
+        frac[pos[el]] = frac[fe]
+    moles = frac * n_metal
+    oh = Z_OH[hy] @ moles
+    oxo = OXO[hy] @ moles
+    scale = np.minimum(_limit(aq_feed[at["O"]] / M_O, oh + oxo),
+                       _limit(aq_feed[at["H"]] / M_H, oh))
     frac, oh, oxo = frac * scale, oh * scale, oxo * scale
 
     # Base: free acid neutralised down to the residual H+ at target pH, plus z OH per ion.
     residual_h = 10.0 ** (-ph) * volume_l_h / 1000.0
-    oh_base = np.maximum(_free_acid(aq_feed) - residual_h, 0.0) + oh
-    formula, oh_per_unit = BASES[params["base"]]
+    oh_base = np.maximum(liquor.free_acid() - residual_h, 0.0) + oh
     base_kg_h = oh_base / oh_per_unit * molar_mass(formula)
     base_rows = _compound_rows(formula, base_kg_h)
     added = {params["base"]: _rows_stream(base_rows, n)}
 
     new_metal = frac * metal
-    liquor_aq = _new_liquor(aq_feed, n)
-    liquor_aq[HY_IDX] -= new_metal
+    liquor_aq = np.array(aq_feed)
+    liquor_aq[liquor.rows_of(hy)] = metal - new_metal
     for el, kg in base_rows.items():
-        liquor_aq[CI[el]] += kg
-    liquor_aq[CI["O"]] -= (oh + oxo) * M_O
-    liquor_aq[CI["H"]] -= oh * M_H
+        liquor_aq[at[el]] += kg
+    liquor_aq[at["O"]] -= (oh + oxo) * M_O
+    liquor_aq[at["H"]] -= oh * M_H
 
     # Gypsum beyond its solubility (Ca from the feed and from lime), and Ra with it.
-    ca = liquor_aq[CI["Ca"]] / ATOMIC_WEIGHTS["Ca"]
-    gyp = gypsum_precipitated(ca * to_mol_l, liquor_aq[CI["S"]] / ATOMIC_WEIGHTS["S"] * to_mol_l,
+    ca = liquor_aq[at["Ca"]] / ATOMIC_WEIGHTS["Ca"]
+    gyp = gypsum_precipitated(ca * to_mol_l, liquor_aq[at["S"]] / ATOMIC_WEIGHTS["S"] * to_mol_l,
                               params["gypsum_log_ksp"])
     with np.errstate(divide="ignore", invalid="ignore"):
         gyp = np.where(to_mol_l > 0, gyp / to_mol_l, 0.0)                # [kmol/h]
-        gyp = gyp * np.minimum(_limit(liquor_aq[CI["O"]] / M_O, 6 * gyp),
-                               _limit(liquor_aq[CI["H"]] / M_H, 4 * gyp))
+        gyp = gyp * np.minimum(_limit(liquor_aq[at["O"]] / M_O, 6 * gyp),
+                               _limit(liquor_aq[at["H"]] / M_H, 4 * gyp))
         f_ra = np.clip(np.where(ca > 0, gyp / ca, 0.0), 0.0, 1.0)
     gypsum = _compound_rows("CaSO4(H2O)2", gyp * molar_mass("CaSO4(H2O)2"))
-    gypsum["Ra"] = liquor_aq[CI["Ra"]] * f_ra
+    gypsum["Ra"] = liquor_aq[at["Ra"]] * f_ra
     for el, kg in gypsum.items():
-        liquor_aq[CI[el]] -= kg
+        liquor_aq[at[el]] -= kg
 
     gyp_idx = [CI[el] for el in gypsum]
-    new_idx = np.concatenate([HY_IDX, [CI["O"], CI["H"]], gyp_idx])
+    new_idx = np.concatenate([hy, [CI["O"], CI["H"]], gyp_idx])
     new_rows = np.concatenate([new_metal, [(oh + oxo) * M_O, oh * M_H], list(gypsum.values())])
-    precipitate, liquor = _outlets(feed, n, liquor_aq, new_rows, new_idx,
-                                   params["cake_moisture"])
+    precipitate, filtrate = _outlets(feed, n, liquor, liquor_aq, new_rows, new_idx,
+                                     params["cake_moisture"])
     solids = precipitate.total("solid")
     equipment, consumption = _precipitation_equipment(volume_l_h, solids, params)
     info = {"base_kg_h": base_kg_h, "base_OH_kmol_h": oh_base, "target_pH": ph,
             "gypsum_kg_h": gyp * molar_mass("CaSO4(H2O)2"), "reagent_limited": scale < 1.0,
-            **_fraction_info(frac, HY_IDX, n), "precipitated_Ra": f_ra}
-    return OperationResult(outlets={"precipitate": precipitate, "liquor": liquor}, added=added,
+            **_fraction_info(frac, hy, n), "precipitated_Ra": f_ra}
+    return OperationResult(outlets={"precipitate": precipitate, "liquor": filtrate}, added=added,
                            equipment=equipment, consumption=consumption, info=info)
 
 
