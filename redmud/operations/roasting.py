@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from redmud.chemistry import LANTHANIDES_AND_Y, molar_mass, parse_formula
+from redmud.chemistry import LANTHANIDES_AND_Y, mass_fractions, molar_mass, parse_formula
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, load_parameters
 from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, clean_rounding,
-                                      formula_flows, reagent_stream, slurry_volume_m3_h, tank_train)
+                                      phase_stream, reagent_stream, slurry_volume_m3_h, tank_train)
 from redmud.operations.neutralisation import OXO_OXYGEN, gypsum_dissolved_kmol_h
 from redmud.paths import DATA_DIR
-from redmud.streams import COMPONENT_INDEX, N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
+from redmud.streams import COMPONENT_INDEX, COMPONENTS, N_COMPONENTS, Stream
 from redmud.tomlfile import load_toml
 
 _DATA_PATH = DATA_DIR / "roasting.toml"
@@ -48,7 +48,6 @@ NORMAL_M3_PER_KMOL = 22.414
 N2_PER_O2 = 79.0 / 21.0
 
 _I = {e: COMPONENT_INDEX[e] for e in ("H", "O", "S", "C", "N", "F", "Cl", "Ca", "Ra", "Ce")}
-_SOLID, _AQ, _GAS = PHASE_INDEX["solid"], PHASE_INDEX["aqueous"], PHASE_INDEX["gas"]
 _REE = np.array([COMPONENT_INDEX[e] for e in LANTHANIDES_AND_Y])
 
 
@@ -106,34 +105,66 @@ def sulfation_fraction(acid_kmol_h, demand_kmol_h, efficiency):
     return np.asarray(efficiency) * ratio
 
 
-def _release_volatiles(solid, gas, fluoride_release, chloride_release=1.0):
-    """Steam, CO2, N2, HCl and HF leave a solid charge (kmol/h arrays changed in place).
+class Charge:
+    """The rows a roast works on: the components its feed holds in any phase and those its
+    reactions write (``comps``, sorted component indices; ``at``, each component's row). A
+    component the feed does not hold is zero, so it neither reacts nor is carried."""
+
+    def __init__(self, feed: Stream, reacting):
+        held = [feed.held_components(p) for p in ("solid", "aqueous", "gas")]
+        self.comps = np.union1d(np.concatenate(held), [COMPONENT_INDEX[e] for e in reacting])
+        self.at = {COMPONENTS[c]: k for k, c in enumerate(self.comps)}
+        self.molar_mass = MOLAR_MASS[self.comps, None]
+
+    def kmol(self, kg_h, n: int) -> np.ndarray:
+        """kg/h ``(row, sample|1)`` to kmol/h, an array of its own ``(row, n)``."""
+        return np.broadcast_to(kg_h / self.molar_mass, (self.comps.size, n)).copy()
+
+    def kg(self, kmol_h) -> np.ndarray:
+        return kmol_h * self.molar_mass
+
+    def formula(self, formula: str, kmol_h, n: int) -> np.ndarray:
+        """Element flows [kmol/h] ``(row, sample)`` of ``kmol_h`` of a compound."""
+        out = np.zeros((self.comps.size, n))
+        for element, count in parse_formula(formula).items():
+            out[self.at[element]] = count * np.asarray(kmol_h, dtype=float)
+        return out
+
+
+#: Elements the roasts' reactions write: volatiles, sulfate, the scrubber reagents and products.
+_REACTING = ("H", "O", "S", "C", "N", "F", "Cl", "Ca", "Na", "Ra", "Ce")
+
+
+def _release_volatiles(solid, gas, at, fluoride_release, chloride_release=1.0):
+    """Steam, CO2, N2, HCl and HF leave a solid charge (kmol/h arrays over a :class:`Charge`'s
+    rows ``at``, changed in place).
 
     H -> H2O taking 1/2 O per H from the solid; C (carbonate) -> CO2 taking 2 O per C; N -> N2;
     shares of Cl and F -> HCl/HF with H from 1/2 H2O per halogen (kiln-gas
     moisture), whose O stays in the solid (the oxide that replaces the halide). Returns the water
     [kmol/h] so supplied and the water evaporated [kmol/h].
     """
-    h, c = solid[_I["H"]].copy(), solid[_I["C"]].copy()
+    h, c = solid[at["H"]].copy(), solid[at["C"]].copy()
     evaporated = h / 2.0
-    for index, amount in ((_I["H"], h), (_I["O"], h / 2.0 + 2.0 * c), (_I["C"], c)):
-        solid[index] -= amount
-        gas[index] += amount
-    gas[_I["N"]] += solid[_I["N"]]
-    solid[_I["N"]] = 0.0
-    cl = chloride_release * solid[_I["Cl"]]
-    f = fluoride_release * solid[_I["F"]]
+    for row, amount in ((at["H"], h), (at["O"], h / 2.0 + 2.0 * c), (at["C"], c)):
+        solid[row] -= amount
+        gas[row] += amount
+    gas[at["N"]] += solid[at["N"]]
+    solid[at["N"]] = 0.0
+    cl = chloride_release * solid[at["Cl"]]
+    f = fluoride_release * solid[at["F"]]
     halogen = cl + f
-    for index, amount in ((_I["Cl"], cl), (_I["F"], f)):
-        solid[index] -= amount
-        gas[index] += amount
-    gas[_I["H"]] += halogen
-    solid[_I["O"]] += halogen / 2.0
+    for row, amount in ((at["Cl"], cl), (at["F"], f)):
+        solid[row] -= amount
+        gas[row] += amount
+    gas[at["H"]] += halogen
+    solid[at["O"]] += halogen / 2.0
     return halogen / 2.0, evaporated
 
 
-def scrub(gas, efficiency, reagent, stoichiometric_ratio):
-    """Capture SO3 (as SO2 + 1/2 O2 alike), HF and HCl from a gas [kmol/h arrays].
+def scrub(gas, charge, efficiency, reagent, stoichiometric_ratio):
+    """Capture SO3 (as SO2 + 1/2 O2 alike), HF and HCl from a gas [kmol/h arrays over the
+    rows of a :class:`Charge`].
 
     Lime: :math:`SO_3 + Ca(OH)_2 + H_2O \\to CaSO_4 \\cdot 2H_2O`,
     :math:`2HF + Ca(OH)_2 \\to CaF_2 + 2H_2O`, :math:`2HCl + Ca(OH)_2 \\to CaCl_2(aq) + 2H_2O`.
@@ -142,47 +173,31 @@ def scrub(gas, efficiency, reagent, stoichiometric_ratio):
     liquor product), element flows in kmol/h; the reagent excess
     (``stoichiometric_ratio`` - 1) leaves with the solid (lime) or the liquor (caustic).
     """
-    n = gas.shape[1]
-    s, f, cl = (efficiency * gas[_I[e]] for e in ("S", "F", "Cl"))
+    n, at = gas.shape[1], charge.at
+    s, f, cl = (efficiency * gas[at[e]] for e in ("S", "F", "Cl"))
     captured = np.zeros_like(gas)
     for e, amount in (("S", s), ("O", 3 * s), ("F", f), ("Cl", cl), ("H", f + cl)):
-        captured[_I[e]] = amount
+        captured[at[e]] = amount
     base_equivalents = 2 * s + f + cl
     if reagent == "Ca(OH)2":
         fed = stoichiometric_ratio * base_equivalents / 2.0
         water = s                                             # hydrate water of gypsum
-        solid = (formula_kmol("CaSO4(H2O)2", s, n) + formula_kmol("CaF2", f / 2.0, n)
-                 + formula_kmol("Ca(OH)2", fed - base_equivalents / 2.0, n))
+        solid = (charge.formula("CaSO4(H2O)2", s, n) + charge.formula("CaF2", f / 2.0, n)
+                 + charge.formula("Ca(OH)2", fed - base_equivalents / 2.0, n))
     else:
         fed = stoichiometric_ratio * base_equivalents
         water = np.zeros(n)
         solid = np.zeros_like(gas)
-    supplied = captured + formula_kmol(reagent, fed, n) + formula_kmol("H2O", water, n)
+    supplied = captured + charge.formula(reagent, fed, n) + charge.formula("H2O", water, n)
     liquor = clean_rounding(supplied - solid, supplied.sum(axis=0))
     return captured, fed, water, solid, liquor
 
 
-def formula_kmol(formula: str, kmol_h, n: int) -> np.ndarray:
-    """Element flows [kmol/h] shaped (component, sample) of ``kmol_h`` of a compound."""
-    out = np.zeros((N_COMPONENTS, n))
-    for element, count in parse_formula(formula).items():
-        out[COMPONENT_INDEX[element]] = count * np.asarray(kmol_h, dtype=float)
-    return out
-
-
-def _kmol(x, n):
-    return np.broadcast_to(x, (N_COMPONENTS, n)).copy()
-
-
-def _to_kg(kmol):
-    return kmol * MOLAR_MASS[:, None]
-
-
-def _gas_normal_m3_h(gas):
+def _gas_normal_m3_h(gas, at):
     """Normal volume [Nm^3/h] of a kiln gas from its elements: SO3, CO2, HF, HCl, N2, and H2O
     for the rest of the H (ideal gas, 22.414 m^3/kmol)."""
-    molecules = (gas[_I["S"]] + gas[_I["C"]] + gas[_I["F"]] + gas[_I["Cl"]] + gas[_I["N"]] / 2.0
-                 + np.maximum(gas[_I["H"]] - gas[_I["F"]] - gas[_I["Cl"]], 0.0) / 2.0)
+    molecules = (gas[at["S"]] + gas[at["C"]] + gas[at["F"]] + gas[at["Cl"]] + gas[at["N"]] / 2.0
+                 + np.maximum(gas[at["H"]] - gas[at["F"]] - gas[at["Cl"]], 0.0) / 2.0)
     return molecules * NORMAL_M3_PER_KMOL
 
 
@@ -193,68 +208,70 @@ def run_sulfation_roast(inlets, params, context) -> OperationResult:
     feed = inlets["feed"]
     n = feed.n_samples
     T = np.broadcast_to(params["temperature"], (n,)).astype(float)
-    charge = feed.flows[_SOLID] + feed.flows[_AQ]          # moisture and its salts join the charge
-    solid = _kmol(charge / MOLAR_MASS[:, None], n)
-    gas = _kmol(feed.flows[PHASE_INDEX["gas"]] / MOLAR_MASS[:, None], n)
+    rows = Charge(feed, _REACTING + tuple(parse_formula(params["scrub_reagent"])))
+    at, comps = rows.at, rows.comps
+    charge = feed.phase("solid", comps) + feed.phase("aqueous", comps)    # moisture and its salts join
+    solid = rows.kmol(charge, n)
+    gas = rows.kmol(feed.phase("gas", comps), n)
     dry_feed_kg = np.broadcast_to(feed.total("solid"), (n,))
 
-    kiln_water, evaporated = _release_volatiles(solid, gas, params["fluoride_release"])
+    kiln_water, evaporated = _release_volatiles(solid, gas, at, params["fluoride_release"])
 
     # bake
     acid = params["acid_dose"] * dry_feed_kg / 1000.0 / molar_mass("H2SO4")          # kmol/h
-    sulfatable = SULFATE_PER_ATOM[:, None] * solid                                     # kmol SO4/h
+    per_atom = SULFATE_PER_ATOM[comps]
+    sulfatable = per_atom[:, None] * solid                                            # kmol SO4/h
     s = sulfation_fraction(acid, sulfatable.sum(axis=0), params["sulfation_efficiency"])
     sulfate = s * sulfatable                                                           # per metal
     consumed = sulfate.sum(axis=0)
     excess = acid - consumed
-    solid[_I["S"]] += consumed
-    solid[_I["O"]] += 3 * consumed
-    gas[_I["H"]] += 2 * acid                       # bake water and the excess acid's water
-    gas[_I["O"]] += consumed + 4 * excess
-    gas[_I["S"]] += excess
+    solid[at["S"]] += consumed
+    solid[at["O"]] += 3 * consumed
+    gas[at["H"]] += 2 * acid                       # bake water and the excess acid's water
+    gas[at["O"]] += consumed + 4 * excess
+    gas[at["S"]] += excess
 
     # roast: a share d_i of each sulfate decomposes to oxide + SO3
-    d = sulfate_decomposed_fraction(T, params["decomposition_span"])
+    d = sulfate_decomposed_fraction(T, params["decomposition_span"], SULFATE_ONSET_K[comps])
     decomposed = (d * sulfate).sum(axis=0)
     for e, amount in (("S", decomposed), ("O", 3 * decomposed)):
-        solid[_I[e]] -= amount
-        gas[_I[e]] += amount
-    calcine_kg = _to_kg(solid).sum(axis=0)
+        solid[at[e]] -= amount
+        gas[at[e]] += amount
+    calcine_kg = rows.kg(solid).sum(axis=0)
 
     # water leach: sulfates left dissolve; CaSO4 to gypsum saturation; RaSO4 stays
     remaining = (1 - d) * sulfate                                                      # kmol SO4/h
-    soluble = ~SULFATE_INSOLUBLE
-    soluble[_I["Ca"]] = False
+    soluble = ~SULFATE_INSOLUBLE[comps]
+    soluble[at["Ca"]] = False
     metal_dissolved = np.where(soluble[:, None], remaining / np.where(
-        SULFATE_PER_ATOM > 0, SULFATE_PER_ATOM, 1.0)[:, None], 0.0)
+        per_atom > 0, per_atom, 1.0)[:, None], 0.0)
     leach_water = params["leach_liquid_solid"] * dry_feed_kg
-    ca_sulfate = remaining[_I["Ca"]]
-    metal_dissolved[_I["Ca"]] = gypsum_dissolved_kmol_h(
+    ca_sulfate = remaining[at["Ca"]]
+    metal_dissolved[at["Ca"]] = gypsum_dissolved_kmol_h(
         ca_sulfate, (soluble[:, None] * remaining).sum(axis=0), leach_water, _GYPSUM_KSP)
     dissolved = metal_dissolved.copy()
-    sulfate_dissolved = (SULFATE_PER_ATOM[:, None] * metal_dissolved).sum(axis=0)
-    dissolved[_I["S"]] += sulfate_dissolved
-    dissolved[_I["O"]] += 4 * sulfate_dissolved + (OXO_OXYGEN[:, None] * metal_dissolved).sum(axis=0)
+    sulfate_dissolved = (per_atom[:, None] * metal_dissolved).sum(axis=0)
+    dissolved[at["S"]] += sulfate_dissolved
+    dissolved[at["O"]] += 4 * sulfate_dissolved + (OXO_OXYGEN[comps, None] * metal_dissolved).sum(axis=0)
     solid -= dissolved
 
     # off-gas scrubbing
     captured, fed, hydrate, scrub_solid, scrub_liquor = scrub(
-        gas, params["scrubber_efficiency"], params["scrub_reagent"], params["scrub_stoichiometric_ratio"])
-    offgas_m3 = _gas_normal_m3_h(gas)
+        gas, rows, params["scrubber_efficiency"], params["scrub_reagent"], params["scrub_stoichiometric_ratio"])
+    offgas_m3 = _gas_normal_m3_h(gas, at)
     gas -= captured
 
     water_added = leach_water + (kiln_water + hydrate) * molar_mass("H2O")
     # sulfur added and removed along several paths can leave -1e-15 kg/h where none remains
     scale = feed.total() + acid * molar_mass("H2SO4") + water_added
-    slurry = np.zeros((N_PHASES, N_COMPONENTS, n))
-    slurry[_SOLID] = clean_rounding(_to_kg(solid), scale)
-    slurry[_AQ] = clean_rounding(_to_kg(dissolved), scale) + formula_flows("H2O", leach_water)
-    offgas = np.zeros_like(slurry)
-    offgas[_GAS] = clean_rounding(_to_kg(gas), scale)
-    product = np.zeros_like(slurry)
-    product[_SOLID] = clean_rounding(_to_kg(scrub_solid), scale)
-    product[_AQ] = clean_rounding(_to_kg(scrub_liquor), scale)
-    slurry = Stream(slurry)
+    liquor = clean_rounding(rows.kg(dissolved), scale)
+    water = mass_fractions("H2O")
+    for e in ("H", "O"):
+        liquor[at[e]] += leach_water * water[e]
+    slurry = phase_stream(n, comps, solid=clean_rounding(rows.kg(solid), scale), aqueous=liquor)
+    offgas = phase_stream(n, comps, gas=clean_rounding(rows.kg(gas), scale))
+    product = phase_stream(n, comps, solid=clean_rounding(rows.kg(scrub_solid), scale),
+                           aqueous=clean_rounding(rows.kg(scrub_liquor), scale))
 
     # heat absorbed by the charge [kW]: solids to T, water evaporated, acid volatilised,
     # sulfates decomposed (the exothermic bake is not credited: it happens before the kiln)
@@ -268,15 +285,18 @@ def run_sulfation_roast(inlets, params, context) -> OperationResult:
     reagent = params["scrub_reagent"]
     info = {"sulfation_fraction": np.broadcast_to(s, (n,)), "kiln_heat_absorbed_kW": absorbed,
             "excess_acid_kg_h": excess * molar_mass("H2SO4"),
-            "so3_to_scrubber_kg_h": (captured[_I["S"]]) * molar_mass("SO3")}
+            "so3_to_scrubber_kg_h": (captured[at["S"]]) * molar_mass("SO3")}
     for element in ("Sc", "Y", "La", "Ce", "Nd", "Fe", "Al", "Ti", "Ca", "Na", "Th", "U", "Ra"):
-        i = COMPONENT_INDEX[element]
+        if element not in at:                                   # not in the feed
+            info[f"extraction_{element}"] = np.zeros(n)
+            continue
+        i = at[element]
         with np.errstate(divide="ignore", invalid="ignore"):
             total = charge[i]
             info[f"extraction_{element}"] = np.where(
-                total > 0, _to_kg(metal_dissolved)[i] / np.where(total > 0, total, 1.0), 0.0)
+                total > 0, metal_dissolved[i] * rows.molar_mass[i] / np.where(total > 0, total, 1.0), 0.0)
     return OperationResult(
-        outlets={"slurry": slurry, "offgas": Stream(offgas), "scrubber_product": Stream(product)},
+        outlets={"slurry": slurry, "offgas": offgas, "scrubber_product": product},
         added={"H2SO4": reagent_stream("H2SO4", acid * molar_mass("H2SO4")),
                "water": reagent_stream("H2O", water_added),
                reagent: reagent_stream(reagent, fed * molar_mass(reagent), phase="solid")},
@@ -300,30 +320,33 @@ def run_oxidative_roast(inlets, params, context) -> OperationResult:
     feed = inlets["feed"]
     n = feed.n_samples
     T = np.broadcast_to(params["temperature"], (n,)).astype(float)
-    solid = _kmol((feed.flows[_SOLID] + feed.flows[_AQ]) / MOLAR_MASS[:, None], n)
-    gas = _kmol(feed.flows[_GAS] / MOLAR_MASS[:, None], n)
-    carbon = solid[_I["C"]].copy()
-    solid[_I["C"]] = 0.0                                  # kept aside: only REE-bound CO3 leaves
+    rows = Charge(feed, _REACTING)
+    at, comps = rows.at, rows.comps
+    charge_kg = feed.phase("solid", comps) + feed.phase("aqueous", comps)
+    solid = rows.kmol(charge_kg, n)
+    gas = rows.kmol(feed.phase("gas", comps), n)
+    carbon = solid[at["C"]].copy()
+    solid[at["C"]] = 0.0                                  # kept aside: only REE-bound CO3 leaves
     X = linear_ramp(T, params["decomposition_onset"], params["decomposition_complete"])
-    water_in, evaporated = _release_volatiles(solid, gas, X * params["fluoride_release"], 0.0)
-    co2 = X * np.minimum(carbon, solid[_REE].sum(axis=0))
-    solid[_I["C"]] = carbon - co2
-    solid[_I["O"]] -= 2 * co2
-    gas[_I["C"]] += co2
-    gas[_I["O"]] += 2 * co2
-    oxidised = (X * params["ce_oxidation_max"] * solid[_I["Ce"]]
+    water_in, evaporated = _release_volatiles(solid, gas, at, X * params["fluoride_release"], 0.0)
+    ree = np.flatnonzero(np.isin(comps, _REE))
+    co2 = X * np.minimum(carbon, solid[ree].sum(axis=0))
+    solid[at["C"]] = carbon - co2
+    solid[at["O"]] -= 2 * co2
+    gas[at["C"]] += co2
+    gas[at["O"]] += 2 * co2
+    oxidised = (X * params["ce_oxidation_max"] * solid[at["Ce"]]
                 * linear_ramp(T, params["decomposition_complete"], params["ce_oxidation_temperature"]))
     o2 = oxidised / 4.0                                   # 1/2 Ce2O3 + 1/4 O2 -> CeO2
-    solid[_I["O"]] += 2 * o2
-    gas[_I["N"]] += 2 * N2_PER_O2 * o2
-    calcine = np.zeros((N_PHASES, N_COMPONENTS, n))
-    calcine[_SOLID] = clean_rounding(_to_kg(solid), feed.total())
-    offgas = np.zeros_like(calcine)
-    offgas[_GAS] = clean_rounding(_to_kg(gas), feed.total())
-    air = np.zeros_like(calcine)
-    air[_GAS, _I["O"]] = 2 * o2 * MOLAR_MASS[_I["O"]]
-    air[_GAS, _I["N"]] = 2 * N2_PER_O2 * o2 * MOLAR_MASS[_I["N"]]
-    absorbed = (params["solid_heat_capacity"] * calcine[_SOLID].sum(axis=0) * (T - T_REF)
+    solid[at["O"]] += 2 * o2
+    gas[at["N"]] += 2 * N2_PER_O2 * o2
+    calcine_solid = clean_rounding(rows.kg(solid), feed.total())
+    calcine = phase_stream(n, comps, solid=calcine_solid)
+    offgas = phase_stream(n, comps, gas=clean_rounding(rows.kg(gas), feed.total()))
+    air = Stream.from_phases({"gas": {"O": 2 * o2 * MOLAR_MASS[_I["O"]],
+                                      "N": 2 * N2_PER_O2 * o2 * MOLAR_MASS[_I["N"]]}}, n)
+    calcine_kg = calcine_solid.sum(axis=0)
+    absorbed = (params["solid_heat_capacity"] * calcine_kg * (T - T_REF)
                 + _ENTHALPY["carbonate_decomposition"] * co2
                 + _ENTHALPY["water_evaporation"] * evaporated
                 + _ENTHALPY["ce_oxidation"] * oxidised) / 3600.0
@@ -332,15 +355,14 @@ def run_oxidative_roast(inlets, params, context) -> OperationResult:
     with np.errstate(divide="ignore", invalid="ignore"):
         ce_iv = np.where(ce > 0, oxidised * MOLAR_MASS[_I["Ce"]] / np.where(ce > 0, ce, 1.0), 0.0)
     return OperationResult(
-        outlets={"calcine": Stream(calcine), "offgas": Stream(offgas)},
-        added={"air": Stream(air), "water": reagent_stream("H2O", water_in * molar_mass("H2O"))},
+        outlets={"calcine": calcine, "offgas": offgas},
+        added={"air": air, "water": reagent_stream("H2O", water_in * molar_mass("H2O"))},
         equipment={"kiln": Equipment(kind="rotary_kiln", size=fuel, size_unit="kW",
                                      note="size = fuel heat input")},
         consumption={"fuel_kW": fuel},
         info={"decomposed_fraction": X, "ce_iv_fraction": ce_iv, "co2_kg_h": co2 * molar_mass("CO2"),
-              "hf_kg_h": gas[_I["F"]] * molar_mass("HF"), "kiln_heat_absorbed_kW": absorbed,
-              "mass_loss_fraction": 1.0 - calcine[_SOLID].sum(axis=0) / np.maximum(
-                  (feed.flows[_SOLID] + feed.flows[_AQ]).sum(axis=0), 1e-300)})
+              "hf_kg_h": gas[at["F"]] * molar_mass("HF"), "kiln_heat_absorbed_kW": absorbed,
+              "mass_loss_fraction": 1.0 - calcine_kg / np.maximum(charge_kg.sum(axis=0), 1e-300)})
 
 
 #: Gypsum conditional solubility product [mol^2/L^2] for the calcine leach (neutralisation.toml).
