@@ -160,20 +160,23 @@ def phase_flows(n: int, **phases) -> np.ndarray:
 def phase_stream(n: int, components=None, **phases) -> Stream:
     """A stream from ``phase=(component, sample)`` arrays [kg/h] over every component or over
     ``components`` (sorted component indices; one list for every phase, or a dict phase ->
-    list); their zero rows are left out."""
+    list); their zero rows are left out. The rows kept are copied once, into the stream's array."""
     every = np.arange(N_COMPONENTS)
-    rows, data = [np.zeros(0, dtype=np.intp)], [np.zeros((0, n))]
+    parts = []                                   # (flat rows, flows, which rows are kept)
     for phase in PHASES:
         if phase in phases:
             comps = np.asarray(every if components is None else components.get(phase, every)
                                if isinstance(components, dict) else components)
             flows = np.broadcast_to(np.asarray(phases[phase], dtype=float), (comps.size, n))
             nonzero = (flows != 0).any(axis=1)
-            rows.append(PHASE_INDEX[phase] * N_COMPONENTS + comps[nonzero])
-            data.append(flows[nonzero])                        # a copy: the stream owns its data
-    if len(data) == 2:                                          # one phase: no second copy
-        return Stream.from_rows(rows[1], data[1])
-    return Stream.from_rows(np.concatenate(rows), np.concatenate(data))
+            parts.append((PHASE_INDEX[phase] * N_COMPONENTS + comps[nonzero], flows, nonzero))
+    rows = np.concatenate([r for r, _, _ in parts] or [np.zeros(0, dtype=np.intp)])
+    data = np.empty((rows.size, n))
+    start = 0
+    for r, flows, nonzero in parts:
+        data[start:start + r.size] = flows if r.size == nonzero.size else flows[nonzero]
+        start += r.size
+    return Stream.from_rows(rows, data)
 
 
 def formula_kmol_flows(formula: str, kmol, components: np.ndarray | None = None, out=None) -> np.ndarray:

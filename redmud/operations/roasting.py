@@ -110,11 +110,19 @@ class Charge:
     reactions write (``comps``, sorted component indices; ``at``, each component's row). A
     component the feed does not hold is zero, so it neither reacts nor is carried."""
 
-    def __init__(self, feed: Stream, reacting):
-        held = [feed.held_components(p) for p in ("solid", "aqueous", "gas")]
-        self.comps = np.union1d(np.concatenate(held), [COMPONENT_INDEX[e] for e in reacting])
+    def __init__(self, components):
+        self.comps = np.unique(np.asarray(components, dtype=np.intp))
         self.at = {COMPONENTS[c]: k for k, c in enumerate(self.comps)}
         self.molar_mass = MOLAR_MASS[self.comps, None]
+
+    @classmethod
+    def of_feed(cls, feed: Stream, reacting) -> "Charge":
+        held = [feed.held_components(p) for p in ("solid", "aqueous", "gas")]
+        return cls(np.concatenate(held + [[COMPONENT_INDEX[e] for e in reacting]]))
+
+    def rows_of(self, other: "Charge") -> np.ndarray:
+        """The rows here of another charge's components (all of them here)."""
+        return np.searchsorted(self.comps, other.comps)
 
     def kmol(self, kg_h, n: int) -> np.ndarray:
         """kg/h ``(row, sample|1)`` to kmol/h, an array of its own ``(row, n)``."""
@@ -162,35 +170,36 @@ def _release_volatiles(solid, gas, at, fluoride_release, chloride_release=1.0):
     return halogen / 2.0, evaporated
 
 
-def scrub(gas, charge, efficiency, reagent, stoichiometric_ratio):
-    """Capture SO3 (as SO2 + 1/2 O2 alike), HF and HCl from a gas [kmol/h arrays over the
-    rows of a :class:`Charge`].
+def scrub(gas, efficiency, reagent, stoichiometric_ratio):
+    """Capture SO3 (as SO2 + 1/2 O2 alike), HF and HCl from a gas [kmol/h, ``{element: array}``].
 
     Lime: :math:`SO_3 + Ca(OH)_2 + H_2O \\to CaSO_4 \\cdot 2H_2O`,
     :math:`2HF + Ca(OH)_2 \\to CaF_2 + 2H_2O`, :math:`2HCl + Ca(OH)_2 \\to CaCl_2(aq) + 2H_2O`.
     Caustic: :math:`SO_3 + 2NaOH \\to Na_2SO_4 + H_2O`, :math:`HX + NaOH \\to NaX + H_2O`.
-    Returns (captured gas, reagent fed [kmol/h], hydration water [kmol/h], solid product,
-    liquor product), element flows in kmol/h; the reagent excess
-    (``stoichiometric_ratio`` - 1) leaves with the solid (lime) or the liquor (caustic).
+    Returns (the :class:`Charge` of the scrubber's elements, and over its rows the captured
+    gas, then reagent fed [kmol/h], hydration water [kmol/h], then the solid and liquor
+    products), element flows in kmol/h; the reagent excess (``stoichiometric_ratio`` - 1)
+    leaves with the solid (lime) or the liquor (caustic).
     """
-    n, at = gas.shape[1], charge.at
-    s, f, cl = (efficiency * gas[at[e]] for e in ("S", "F", "Cl"))
-    captured = np.zeros_like(gas)
+    rows = Charge([COMPONENT_INDEX[e] for e in ("S", "O", "F", "Cl", "H", "Ca", *parse_formula(reagent))])
+    n = gas["S"].shape[0]
+    s, f, cl = (efficiency * gas[e] for e in ("S", "F", "Cl"))
+    captured = np.zeros((rows.comps.size, n))
     for e, amount in (("S", s), ("O", 3 * s), ("F", f), ("Cl", cl), ("H", f + cl)):
-        captured[at[e]] = amount
+        captured[rows.at[e]] = amount
     base_equivalents = 2 * s + f + cl
     if reagent == "Ca(OH)2":
         fed = stoichiometric_ratio * base_equivalents / 2.0
         water = s                                             # hydrate water of gypsum
-        solid = (charge.formula("CaSO4(H2O)2", s, n) + charge.formula("CaF2", f / 2.0, n)
-                 + charge.formula("Ca(OH)2", fed - base_equivalents / 2.0, n))
+        solid = (rows.formula("CaSO4(H2O)2", s, n) + rows.formula("CaF2", f / 2.0, n)
+                 + rows.formula("Ca(OH)2", fed - base_equivalents / 2.0, n))
     else:
         fed = stoichiometric_ratio * base_equivalents
         water = np.zeros(n)
-        solid = np.zeros_like(gas)
-    supplied = captured + charge.formula(reagent, fed, n) + charge.formula("H2O", water, n)
+        solid = np.zeros_like(captured)
+    supplied = captured + rows.formula(reagent, fed, n) + rows.formula("H2O", water, n)
     liquor = clean_rounding(supplied - solid, supplied.sum(axis=0))
-    return captured, fed, water, solid, liquor
+    return rows, captured, fed, water, solid, liquor
 
 
 def _gas_normal_m3_h(gas, at):
@@ -208,7 +217,7 @@ def run_sulfation_roast(inlets, params, context) -> OperationResult:
     feed = inlets["feed"]
     n = feed.n_samples
     T = np.broadcast_to(params["temperature"], (n,)).astype(float)
-    rows = Charge(feed, _REACTING + tuple(parse_formula(params["scrub_reagent"])))
+    rows = Charge.of_feed(feed, _REACTING)
     at, comps = rows.at, rows.comps
     charge = feed.phase("solid", comps) + feed.phase("aqueous", comps)    # moisture and its salts join
     solid = rows.kmol(charge, n)
@@ -217,10 +226,11 @@ def run_sulfation_roast(inlets, params, context) -> OperationResult:
 
     kiln_water, evaporated = _release_volatiles(solid, gas, at, params["fluoride_release"])
 
-    # bake
+    # bake: on the rows of the metals that form sulfates
     acid = params["acid_dose"] * dry_feed_kg / 1000.0 / molar_mass("H2SO4")          # kmol/h
-    per_atom = SULFATE_PER_ATOM[comps]
-    sulfatable = per_atom[:, None] * solid                                            # kmol SO4/h
+    metals = np.flatnonzero(SULFATE_PER_ATOM[comps] > 0)
+    per_atom = SULFATE_PER_ATOM[comps[metals]]
+    sulfatable = per_atom[:, None] * solid[metals]                                    # kmol SO4/h
     s = sulfation_fraction(acid, sulfatable.sum(axis=0), params["sulfation_efficiency"])
     sulfate = s * sulfatable                                                           # per metal
     consumed = sulfate.sum(axis=0)
@@ -232,7 +242,7 @@ def run_sulfation_roast(inlets, params, context) -> OperationResult:
     gas[at["S"]] += excess
 
     # roast: a share d_i of each sulfate decomposes to oxide + SO3
-    d = sulfate_decomposed_fraction(T, params["decomposition_span"], SULFATE_ONSET_K[comps])
+    d = sulfate_decomposed_fraction(T, params["decomposition_span"], SULFATE_ONSET_K[comps[metals]])
     decomposed = (d * sulfate).sum(axis=0)
     for e, amount in (("S", decomposed), ("O", 3 * decomposed)):
         solid[at[e]] -= amount
@@ -241,25 +251,26 @@ def run_sulfation_roast(inlets, params, context) -> OperationResult:
 
     # water leach: sulfates left dissolve; CaSO4 to gypsum saturation; RaSO4 stays
     remaining = (1 - d) * sulfate                                                      # kmol SO4/h
-    soluble = ~SULFATE_INSOLUBLE[comps]
-    soluble[at["Ca"]] = False
-    metal_dissolved = np.where(soluble[:, None], remaining / np.where(
-        per_atom > 0, per_atom, 1.0)[:, None], 0.0)
+    soluble = ~SULFATE_INSOLUBLE[comps[metals]]
+    ca = int(np.searchsorted(comps[metals], COMPONENT_INDEX["Ca"]))       # Ca forms a sulfate
+    soluble[ca] = False
+    metal_dissolved = np.where(soluble[:, None], remaining / per_atom[:, None], 0.0)
     leach_water = params["leach_liquid_solid"] * dry_feed_kg
-    ca_sulfate = remaining[at["Ca"]]
-    metal_dissolved[at["Ca"]] = gypsum_dissolved_kmol_h(
-        ca_sulfate, (soluble[:, None] * remaining).sum(axis=0), leach_water, _GYPSUM_KSP)
-    dissolved = metal_dissolved.copy()
+    metal_dissolved[ca] = gypsum_dissolved_kmol_h(
+        remaining[ca], (soluble[:, None] * remaining).sum(axis=0), leach_water, _GYPSUM_KSP)
+    dissolved = np.zeros_like(solid)
+    dissolved[metals] = metal_dissolved
     sulfate_dissolved = (per_atom[:, None] * metal_dissolved).sum(axis=0)
     dissolved[at["S"]] += sulfate_dissolved
-    dissolved[at["O"]] += 4 * sulfate_dissolved + (OXO_OXYGEN[comps, None] * metal_dissolved).sum(axis=0)
+    dissolved[at["O"]] += 4 * sulfate_dissolved + (OXO_OXYGEN[comps[metals], None] * metal_dissolved).sum(axis=0)
     solid -= dissolved
 
     # off-gas scrubbing
-    captured, fed, hydrate, scrub_solid, scrub_liquor = scrub(
-        gas, rows, params["scrubber_efficiency"], params["scrub_reagent"], params["scrub_stoichiometric_ratio"])
+    scrubbed, captured, fed, hydrate, scrub_solid, scrub_liquor = scrub(
+        {e: gas[at[e]] for e in ("S", "F", "Cl")}, params["scrubber_efficiency"],
+        params["scrub_reagent"], params["scrub_stoichiometric_ratio"])
     offgas_m3 = _gas_normal_m3_h(gas, at)
-    gas -= captured
+    gas[rows.rows_of(scrubbed)] -= captured
 
     water_added = leach_water + (kiln_water + hydrate) * molar_mass("H2O")
     # sulfur added and removed along several paths can leave -1e-15 kg/h where none remains
@@ -270,8 +281,8 @@ def run_sulfation_roast(inlets, params, context) -> OperationResult:
         liquor[at[e]] += leach_water * water[e]
     slurry = phase_stream(n, comps, solid=clean_rounding(rows.kg(solid), scale), aqueous=liquor)
     offgas = phase_stream(n, comps, gas=clean_rounding(rows.kg(gas), scale))
-    product = phase_stream(n, comps, solid=clean_rounding(rows.kg(scrub_solid), scale),
-                           aqueous=clean_rounding(rows.kg(scrub_liquor), scale))
+    product = phase_stream(n, scrubbed.comps, solid=clean_rounding(scrubbed.kg(scrub_solid), scale),
+                           aqueous=clean_rounding(scrubbed.kg(scrub_liquor), scale))
 
     # heat absorbed by the charge [kW]: solids to T, water evaporated, acid volatilised,
     # sulfates decomposed (the exothermic bake is not credited: it happens before the kiln)
@@ -285,7 +296,7 @@ def run_sulfation_roast(inlets, params, context) -> OperationResult:
     reagent = params["scrub_reagent"]
     info = {"sulfation_fraction": np.broadcast_to(s, (n,)), "kiln_heat_absorbed_kW": absorbed,
             "excess_acid_kg_h": excess * molar_mass("H2SO4"),
-            "so3_to_scrubber_kg_h": (captured[at["S"]]) * molar_mass("SO3")}
+            "so3_to_scrubber_kg_h": captured[scrubbed.at["S"]] * molar_mass("SO3")}
     for element in ("Sc", "Y", "La", "Ce", "Nd", "Fe", "Al", "Ti", "Ca", "Na", "Th", "U", "Ra"):
         if element not in at:                                   # not in the feed
             info[f"extraction_{element}"] = np.zeros(n)
@@ -294,7 +305,7 @@ def run_sulfation_roast(inlets, params, context) -> OperationResult:
         with np.errstate(divide="ignore", invalid="ignore"):
             total = charge[i]
             info[f"extraction_{element}"] = np.where(
-                total > 0, metal_dissolved[i] * rows.molar_mass[i] / np.where(total > 0, total, 1.0), 0.0)
+                total > 0, dissolved[i] * rows.molar_mass[i] / np.where(total > 0, total, 1.0), 0.0)
     return OperationResult(
         outlets={"slurry": slurry, "offgas": offgas, "scrubber_product": product},
         added={"H2SO4": reagent_stream("H2SO4", acid * molar_mass("H2SO4")),
@@ -320,7 +331,7 @@ def run_oxidative_roast(inlets, params, context) -> OperationResult:
     feed = inlets["feed"]
     n = feed.n_samples
     T = np.broadcast_to(params["temperature"], (n,)).astype(float)
-    rows = Charge(feed, _REACTING)
+    rows = Charge.of_feed(feed, _REACTING)
     at, comps = rows.at, rows.comps
     charge_kg = feed.phase("solid", comps) + feed.phase("aqueous", comps)
     solid = rows.kmol(charge_kg, n)
