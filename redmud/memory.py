@@ -18,15 +18,24 @@ from __future__ import annotations
 
 import ctypes
 import os
-import platform
 
 #: mallopt(3) parameter numbers, from glibc's malloc.h.
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 #: Blocks up to this size come from the heap: 32 MiB, glibc's largest allowed value on 64-bit
 #: (DEFAULT_MMAP_THRESHOLD_MAX), which covers a 39-row stream phase of 1e5 samples.
 MMAP_THRESHOLD = 32 * 1024 * 1024
-#: Freed memory at the top of the heap is handed back only beyond this much [bytes].
+#: Freed memory at the top of the heap is handed back only beyond this much [bytes]. A chosen
+#: bound, not a measured optimum: above the ~0.1-0.5 GB a 1e5-sample operation frees at once
+#: (benchmarks/README.md), small beside the 16 GB memory budget of a 1e6-sample run.
 TRIM_THRESHOLD = 512 * 1024 * 1024
+
+
+def _is_glibc() -> bool:
+    """Whether the C library is glibc (it names its version through confstr; others do not)."""
+    try:
+        return (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
+    except (ValueError, OSError, AttributeError):
+        return False
 
 
 def keep_freed_memory() -> bool:
@@ -35,7 +44,7 @@ def keep_freed_memory() -> bool:
     Called once when redmud is imported; a no-op (False) when ``REDMUD_KEEP_FREED_MEMORY=0``
     or when the C library is not glibc.
     """
-    if os.environ.get("REDMUD_KEEP_FREED_MEMORY", "1") == "0" or platform.libc_ver()[0] != "glibc":
+    if os.environ.get("REDMUD_KEEP_FREED_MEMORY", "1") == "0" or not _is_glibc():
         return False
     try:
         libc = ctypes.CDLL(None)
