@@ -211,21 +211,18 @@ class Stream:
             return self
         return Stream.from_rows(self.rows, np.broadcast_to(self.data, (self.rows.size, n_samples)).copy())
 
-    def with_phase(self, phase: str, flows: np.ndarray, components: np.ndarray | None = None) -> "Stream":
-        """A copy with one phase's ``(component, sample)`` flows replaced: of every component,
-        or of ``components`` (sorted component indices; the phase's other components are zero)."""
+    def with_phase(self, phase: str, flows: np.ndarray) -> "Stream":
+        """A copy with one phase's ``(component, sample)`` flows replaced."""
         p = phase_index(phase)
-        comps = np.arange(N_COMPONENTS) if components is None else np.asarray(components)
         flows = np.asarray(flows, dtype=float)
         n = max(self.n_samples, flows.shape[-1])
-        flows = np.broadcast_to(flows, (comps.size, n))
-        nonzero = (flows != 0).any(axis=1)
-        live, flows = comps[nonzero], flows[nonzero]
+        flows = np.broadcast_to(flows, (N_COMPONENTS, n))
+        live = np.flatnonzero((flows != 0).any(axis=1))
         here = self._phase_rows(p)
         data = np.broadcast_to(self.data, (self.rows.size, n))
         return Stream.from_rows(
             np.concatenate([self.rows[:here.start], p * N_COMPONENTS + live, self.rows[here.stop:]]),
-            np.concatenate([data[:here.start], flows, data[here.stop:]]))
+            np.concatenate([data[:here.start], flows[live], data[here.stop:]]))
 
     def scaled(self, factor) -> "Stream":
         """The stream times a factor (scalar or per sample)."""

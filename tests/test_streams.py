@@ -148,9 +148,6 @@ def test_take_broadcast_and_with_phase():
     want = s.flows.copy()
     want[PHASE_INDEX["aqueous"]] = liquor
     assert np.array_equal(replaced.flows, want)
-    # the same phase given over a component list: the components not listed become zero
-    comps = np.array([COMPONENT_INDEX["Fe"], COMPONENT_INDEX["Cl"]])
-    assert np.array_equal(s.with_phase("aqueous", liquor[comps], comps).flows, want)
 
 
 def test_holds_names_the_rows_a_stream_keeps():
