@@ -67,10 +67,10 @@ from redmud.errors import InputError
 from redmud.feedstocks import MINERALS
 from redmud.operations.base import OperationResult, OperationSpec, Param
 from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, R_GAS, agitator_power_kw,
-                                      free_acid_kmol_h, reagent_stream,
+                                      free_acid_kmol_h, phase_stream, reagent_stream,
                                       tank_train, water_kg_h)
 from redmud.paths import DATA_DIR
-from redmud.streams import COMPONENT_INDEX as CI, N_COMPONENTS, PHASE_INDEX, Stream
+from redmud.streams import COMPONENT_INDEX as CI, N_COMPONENTS, PHASE_INDEX, PHASES
 from redmud.tomlfile import load_toml
 
 DATA_FILE = DATA_DIR / "leaching.toml"
@@ -288,17 +288,20 @@ def set_name(kinetics: str, acid_type: str) -> str:
 
 # --- dissolving units ---------------------------------------------------------------------------
 
-def _units(solid, mineralogy, kin):
-    """Dissolving units of a solid ``(component, sample)`` [kg/h].
+def _units(solid, comps, mineralogy, kin):
+    """Dissolving units of a solid ``(component, sample)`` [kg/h] over ``comps`` (sorted
+    component indices, among them every element a mineral or an oxide unit is capped by).
 
-    Returns per unit: stoichiometry ``nu`` (U, C) [kmol element / kmol unit], amount ``N``
-    (U, S) [kmol/h], the element whose kinetics it uses, the oxygen it sends to the gas as CO2
-    and the oxygen it moves beyond ``nu`` (an oxide's O, carbonate's 2 O) [kmol / kmol unit].
-    Minerals (sodalite, cancrinite, calcite; from ``mineralogy`` wt% of dry solid) take their
-    elements first, capped by what the solid holds; the rest dissolves as oxides. Carbonate C
-    outside the minerals leaves with Ca's kinetics.
+    Returns per unit: stoichiometry ``nu`` (U, C) [kmol element / kmol unit] over every
+    component, amount ``N`` (U, S) [kmol/h], the element whose kinetics it uses, the oxygen it
+    sends to the gas as CO2 and the oxygen it moves beyond ``nu`` (an oxide's O, carbonate's
+    2 O) [kmol / kmol unit]. Minerals (sodalite, cancrinite, calcite; from ``mineralogy`` wt% of
+    dry solid) take their elements first, capped by what the solid holds; the rest dissolves as
+    oxides (an element the solid does not hold makes no unit). Carbonate C outside the minerals
+    leaves with Ca's kinetics.
     """
-    kmol = solid / MOLAR_MASS[:, None]
+    row = {c: i for i, c in enumerate(comps)}
+    kmol = solid / MOLAR_MASS[comps, None]
     left = kmol.copy()
     dry = solid.sum(axis=0)
     nus, amounts, kinetic_el, o_gas, extra_o = [], [], [], [], []
@@ -311,21 +314,23 @@ def _units(solid, mineralogy, kin):
         n_min = mineralogy[mineral] * dry / molar_mass(MINERALS[mineral])
         for el in ("Na", "Ca", "Al", "Si", "C"):                 # Cl and O are not capping
             if nu[CI[el]] > 0:
-                n_min = np.minimum(n_min, left[CI[el]] / nu[CI[el]])
-        left -= nu[:, None] * n_min
+                n_min = np.minimum(n_min, left[row[CI[el]]] / nu[CI[el]])
+        left -= nu[comps, None] * n_min
         left = np.maximum(left, 0.0)
         nus.append(nu), amounts.append(n_min), kinetic_el.append(host)
         o_gas.append(2.0 * nu[CI["C"]]), extra_o.append(0.0)
     for el in COMPONENT_ORDER:
+        if CI[el] not in row:
+            continue
         if el == "C":
             nu = np.zeros(N_COMPONENTS)
             nu[CI["C"]] = 1.0
-            nus.append(nu), amounts.append(left[CI["C"]]), kinetic_el.append("Ca")
+            nus.append(nu), amounts.append(left[row[CI["C"]]]), kinetic_el.append("Ca")
             o_gas.append(2.0), extra_o.append(2.0)
         elif np.isfinite(kin["x_max"][CI[el]]):
             nu = np.zeros(N_COMPONENTS)
             nu[CI[el]] = 1.0
-            nus.append(nu), amounts.append(left[CI[el]]), kinetic_el.append(el)
+            nus.append(nu), amounts.append(left[row[CI[el]]]), kinetic_el.append(el)
             o_gas.append(0.0), extra_o.append(OXIDE_OXYGEN[CI[el]])
     return np.array(nus), np.array(amounts), kinetic_el, np.array(o_gas), np.array(extra_o)
 
@@ -362,6 +367,17 @@ def _acid_of(t_kmol, sulfate_kmol, volume_m3, ka2):
     return free_proton_molarity(t_kmol / v, sulfate_kmol / v, ka2)
 
 
+def _class_members(units, classes):
+    """The first of ``units`` (unit indices) in each kinetic class, and each class's units.
+
+    Units of one class (an element and the elements that follow its parameters, all given the
+    same history) have the same conversion, so a solver computes it once per class;
+    ``classes`` None makes every unit its own class."""
+    keys = units if classes is None else np.asarray(classes)[units]
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return units[first], [units[inverse == j] for j in range(first.size)]
+
+
 def _free_conversions(fn, free, classes):
     """Conversions of the uncoupled units, computed once per kinetic class and copied.
 
@@ -391,10 +407,12 @@ def batch_leach(k, order, x_max, charge, amounts, coupled, acid0_kmol, sulfate_k
     n_units, n = amounts.shape
     time_h = np.broadcast_to(time_h, (n,))
     grid = (np.arange(steps + 1) / steps) ** 2
-    kc, nc, xc, sc, ac = (k[coupled], order[coupled][:, None], x_max[coupled][:, None],
-                          charge[coupled][:, None], amounts[coupled])
-    u = np.zeros_like(kc)
-    consumed_per_x = sc * ac * xc                                   # kmol/h at X = X_max
+    # one u per kinetic class of the coupled units (its units share it), each class weighted by
+    # the H+ its units take at X = X_max [kmol/h]
+    rep, members = _class_members(np.flatnonzero(coupled), classes)
+    kc, nc, xc = k[rep], order[rep][:, None], x_max[rep][:, None]
+    consumed_per_x = xc * np.array([(charge[m, None] * amounts[m]).sum(axis=0) for m in members]).reshape(rep.size, n)
+    u = np.zeros_like(consumed_per_x)
 
     def acidity(uu):
         w = 1.0 - uu
@@ -402,17 +420,17 @@ def batch_leach(k, order, x_max, charge, amounts, coupled, acid0_kmol, sulfate_k
 
     rate0 = kc / (3.0 * xc)
 
-    def du_dt(t_kmol, uu):
-        h = _acid_of(t_kmol, sulfate_kmol, volume_m3, ka2)
+    def du_dt(h, uu):
         return rate0 * _power(h, nc) * (uu < 1.0)
 
     t_now = acidity(u)
-    acid_path = [_acid_of(t_now, sulfate_kmol, volume_m3, ka2)]
+    h_now = _acid_of(t_now, sulfate_kmol, volume_m3, ka2)
+    acid_path = [h_now]
     for i in range(steps):
         dt = (grid[i + 1] - grid[i]) * time_h
-        d1 = du_dt(t_now, u)
+        d1 = du_dt(h_now, u)
         u1 = np.minimum(u + d1 * dt, 1.0)
-        d2 = du_dt(acidity(u1), u1)
+        d2 = du_dt(_acid_of(acidity(u1), sulfate_kmol, volume_m3, ka2), u1)
         step = 0.5 * (d1 + d2) * dt
         new = np.minimum(u + step, 1.0)
         t_new = acidity(new)
@@ -426,11 +444,14 @@ def batch_leach(k, order, x_max, charge, amounts, coupled, acid0_kmol, sulfate_k
             new = np.where(short, np.minimum(u + lo * step, 1.0), new)
             t_new = acidity(new)
         u, t_now = new, t_new
-        acid_path.append(_acid_of(t_now, sulfate_kmol, volume_m3, ka2))
+        h_now = _acid_of(t_now, sulfate_kmol, volume_m3, ka2)
+        acid_path.append(h_now)
     path = np.array(acid_path)                                      # (steps+1, S)
     weights = np.diff(grid)[:, None] * time_h                       # (steps, S)
     x = np.zeros((n_units, n))
-    x[coupled] = xc * (1.0 - (1.0 - u) ** 3)
+    x_class = xc * (1.0 - (1.0 - u) ** 3)
+    for j, m in enumerate(members):
+        x[m] = x_class[j]
     free = ~coupled
     if np.any(free):
         def exposure_conversion(reps):
@@ -481,34 +502,41 @@ def _solve_tank(a, order, x_max, charge, amounts, coupled, x_in, t_in_kmol, sulf
     s = np.broadcast_to(sulfate_kmol / v, (n,))
     t_in = np.broadcast_to(np.maximum(t_in_kmol, 0.0), (n,))
     hi = np.broadcast_to(free_proton_molarity(t_in / v, s, ka2), (n,)).astype(float)
-    per_unit = [np.broadcast_to(m[coupled], (int(coupled.sum()), n)) for m in (a, amounts, x_in)]
-    oc, xc, cc = order[coupled][:, None], x_max[coupled][:, None], charge[coupled][:, None]
+    # the coupled units of one kinetic class share one conversion: the balance is solved on one
+    # unit per class (rep), each weighted by the H+ its class's units take [kmol/h]
+    rep, members = _class_members(np.flatnonzero(coupled), classes)
+    weight = np.array([(charge[m, None] * np.broadcast_to(amounts[m], (m.size, n))).sum(axis=0)
+                       for m in members]).reshape(rep.size, n)
+    size = np.array([(np.abs(charge[m, None]) * np.broadcast_to(amounts[m], (m.size, n))).sum(axis=0)
+                     for m in members]).reshape(rep.size, n)
+    per_class = [np.broadcast_to(m[rep], (rep.size, n)) for m in (a, x_in)] + [weight, size]
+    oc, xc = order[rep][:, None], x_max[rep][:, None]
     with np.errstate(invalid="ignore"):
-        finite = np.isfinite(hi) & np.isfinite(v) & np.all([np.isfinite(m).all(axis=0) for m in per_unit], axis=0)
+        finite = np.isfinite(hi) & np.isfinite(v) & np.all([np.isfinite(m).all(axis=0) for m in per_class], axis=0)
     # the iteration works on the samples not yet solved: each leaves it once solved, so the
     # samples that need tens of steps do not make the others take them too
-    h_all, x_coupled = np.full(n, np.nan), np.full(per_unit[2].shape, np.nan)
+    h_all, x_class = np.full(n, np.nan), np.full((rep.size, n), np.nan)
     solved = np.zeros(n, dtype=bool)
     work = np.flatnonzero(finite)
-    ac, nc, xin = (m[:, work] for m in per_unit)
+    ac, xin, consumed, magnitude = (m[:, work] for m in per_class)
     vw, sw, tw, hi = v[work], s[work], t_in[work], hi[work]
     lo, h = np.zeros_like(hi), hi.copy()
     step = hi - lo                                # the last change of h (rtsafe's dx)
     step_before = hi - lo                         # the change before it (rtsafe's dxold)
     for _ in range(max_iter):
         x, dxdp_p = cstr_conversion(ac, h, oc, xc, xin)
-        consumed = cc * nc
         g = vw * total_acidity(h, sw, ka2) - tw + (consumed * (x - xin)).sum(axis=0)
-        scale = tw + (np.abs(consumed) * (x + xin)).sum(axis=0)
+        scale = tw + (magnitude * (x + xin)).sum(axis=0)
         done = (np.abs(g) <= rtol * scale) | (np.abs(step) <= rtol * h) | (hi - lo <= rtol * h)
-        h_all[work], x_coupled[:, work] = h, x         # the latest state, solved or not
+        h_all[work], x_class[:, work] = h, x           # the latest state, solved or not
         solved[work[done]] = True
         if done.all():
             break
         if done.any():
             keep = ~done
-            work, ac, nc, xin, consumed, x, dxdp_p = (work[keep], ac[:, keep], nc[:, keep], xin[:, keep],
-                                                      consumed[:, keep], x[:, keep], dxdp_p[:, keep])
+            work, ac, xin, consumed, magnitude, x, dxdp_p = (
+                work[keep], ac[:, keep], xin[:, keep], consumed[:, keep], magnitude[:, keep],
+                x[:, keep], dxdp_p[:, keep])
             vw, sw, tw, g, h, lo, hi, step, step_before = (
                 m[keep] for m in (vw, sw, tw, g, h, lo, hi, step, step_before))
         lo, hi = np.where(g < 0, h, lo), np.where(g > 0, h, hi)
@@ -528,7 +556,8 @@ def _solve_tank(a, order, x_max, charge, amounts, coupled, x_in, t_in_kmol, sulf
         h = h_new
     h = h_all
     x_all = np.where(finite, x_in, np.nan)
-    x_all[coupled] = x_coupled
+    for j, m in enumerate(members):
+        x_all[m] = x_class[j]
     free = ~coupled
     if np.any(free):
         rows, values = _free_conversions(
@@ -617,30 +646,63 @@ def cstr_train(k, order, x_max, charge, amounts, coupled, acid0_kmol, sulfate_km
     return x, h, solved
 
 
+# --- the leach's rows ---------------------------------------------------------------------------
+
+#: Elements whose extraction is reported (``extraction_<el>``, ``dissolved_<el>``).
+REPORTED = ("Sc", "Y", "La", "Ce", "Pr", "Nd", "Sm", "Gd", "Dy", "Th", "U", "Ra", "Fe", "Al",
+            "Si", "Ti", "Ca", "Na", "Mg")
+#: Components the leach reads or writes beyond its inlets' and its acid's: water, CO2, gypsum
+#: and RaSO4, hematite, the minerals' capping elements and the reported elements.
+WRITTEN = ("H", "O", "C", "S", "Ca", "Ra", "Fe", "Na", "Al", "Si") + REPORTED
+
+
+def _leach_components(streams, acid_type):
+    """Sorted component indices the leach works on: those its inlets hold in any phase, the
+    acid's and :data:`WRITTEN`. Every other component is zero in every outlet, so the leach
+    keeps ``(component, sample)`` arrays over these rows only (a third fewer than all)."""
+    held = [s.held_components(p) for s in streams for p in PHASES]
+    return np.union1d(np.concatenate(held), [CI[el] for el in (*parse_formula(acid_type), *WRITTEN)])
+
+
+def _inlet_phases(streams, comps, n):
+    """The inlets' flows [kg/h] summed per phase over ``comps``, ``{phase: (component, sample)}``:
+    solid, aqueous and gas always, organic where an inlet holds it."""
+    phases = {}
+    for phase in PHASES:
+        if phase != "organic" or any(s.held_components(phase).size for s in streams):
+            flows = streams[0].phase(phase, comps, out=np.empty((comps.size, n)))
+            for s in streams[1:]:
+                flows += s.phase(phase, comps)
+            phases[phase] = flows
+    return phases
+
+
+def _add_stream(flows, stream, phase, row):
+    """Add one phase of ``stream`` into ``flows`` ``(component, sample)``, row by row, in place."""
+    for c, data in zip(stream.held_components(phase), stream.data[stream._phase_rows(PHASE_INDEX[phase])]):
+        flows[row[c]] += data
+
+
 # --- precipitation in the liquor ---------------------------------------------------------------
 
-def _move(flows, to_phase, from_phase, formula_kmol):
-    """Move element amounts ``(component, sample)`` [kmol/h] between phases, in place."""
-    kg = formula_kmol * MOLAR_MASS[:, None]
-    flows[PHASE_INDEX[from_phase]] -= kg
-    flows[PHASE_INDEX[to_phase]] += kg
-
-
-def _precipitate(flows, formula, kmol):
-    """Precipitate ``kmol`` [kmol/h] of ``formula`` from the liquor, capped by what it holds."""
-    aq = flows[PHASE_INDEX["aqueous"]] / MOLAR_MASS[:, None]
-    atoms = parse_formula(formula)
-    for el, n in atoms.items():
-        kmol = np.minimum(kmol, np.maximum(aq[CI[el]], 0.0) / n)
+def _precipitate(solid, liquor, row, formula, kmol):
+    """Precipitate ``kmol`` [kmol/h] of ``formula`` from the liquor into the solid, capped by
+    what the liquor holds; both ``(component, sample)`` [kg/h] with ``row`` component -> row,
+    changed in place."""
+    atoms = {CI[el]: n for el, n in parse_formula(formula).items()}
+    for c, n in atoms.items():
+        kmol = np.minimum(kmol, np.maximum(liquor[row[c]] / MOLAR_MASS[c], 0.0) / n)
     kmol = np.maximum(kmol, 0.0)
-    moved = np.zeros((N_COMPONENTS, kmol.size))
-    for el, n in atoms.items():
-        moved[CI[el]] = n * kmol
-    _move(flows, "solid", "aqueous", moved)
+    for c, n in atoms.items():
+        _move(solid, liquor, row[c], n * kmol * MOLAR_MASS[c])
     return kmol
 
 
-# --- the operation ---------------------------------------------------------------------------
+def _move(to_flows, from_flows, r, kg):
+    """Move ``kg`` [kg/h] of row ``r`` between two phases' flows, in place."""
+    from_flows[r] -= kg
+    to_flows[r] += kg
+
 
 def _vessel_material(acid_type, vessel, t_max_k):
     """Material of construction for the acid service (a design choice, documented in SPECS)."""
@@ -653,12 +715,9 @@ def _vessel_material(acid_type, vessel, t_max_k):
 
 def run(inlets, params, context):
     """Acid leach of ``feed`` (+ optional ``recycle`` liquor): see the module docstring."""
-    feed = inlets["feed"]
-    n = max(feed.n_samples, context.get("n_samples", 1),
+    streams = [s for s in (inlets["feed"], inlets.get("recycle")) if s is not None]
+    n = max(*(s.n_samples for s in streams), context.get("n_samples", 1),
             *(np.size(v) for v in params.values() if not isinstance(v, str)))
-    flows = np.broadcast_to(feed.flows, feed.flows.shape[:2] + (n,)).copy()
-    if "recycle" in inlets and inlets["recycle"] is not None:
-        flows = flows + inlets["recycle"].flows
     acid_type, kinetics, reactor, vessel = (params["acid_type"], params["kinetics"],
                                             params["reactor"], params["vessel"])
     temperature = np.broadcast_to(params["temperature"], (n,)).astype(float)
@@ -668,7 +727,12 @@ def run(inlets, params, context):
     # context["leach_kinetics"] replaces the data file's set (tools/calibrate_leaching.py only)
     kin = context.get("leach_kinetics") or kinetic_set(set_name(kinetics, acid_type))
     data = leaching_data()
-    solid0 = flows[PHASE_INDEX["solid"]].copy()
+    # (component, sample) arrays per phase over the components in play; row: component -> row
+    comps = _leach_components(streams, acid_type)
+    row = {c: i for i, c in enumerate(comps)}
+    phases = _inlet_phases(streams, comps, n)
+    solid, liquor, gas = phases["solid"], phases["aqueous"], phases["gas"]
+    solid0 = solid.copy()
     dry = solid0.sum(axis=0)
 
     # fresh lixiviant: acid [mol/L H+ eq] x volume (L/S [L/kg] x dry solids) plus its water
@@ -677,21 +741,22 @@ def run(inlets, params, context):
     added = {acid_type: reagent_stream(acid_type, acid_kmol * molar_mass(acid_type)),
              "water": reagent_stream("H2O", volume_fresh_m3 * 1000.0)}
     for s in added.values():
-        flows = flows + s.flows
-    liquor = flows[PHASE_INDEX["aqueous"]]
-    volume_m3 = water_kg_h(liquor) / 1000.0 / _value(data["properties"]["liquor_density_kg_L"])
-    acid0 = free_acid_kmol_h(liquor)
+        _add_stream(liquor, s, "aqueous", row)
+    lixiviant_kg_h = liquor.sum(axis=0)                              # heated with the solids
+    volume_m3 = water_kg_h(liquor, components=comps) / 1000.0 / \
+        _value(data["properties"]["liquor_density_kg_L"])
+    acid0 = free_acid_kmol_h(liquor, components=comps)
     # more free acid (by electroneutrality) than hydrogen is not a liquor (an extrapolated recycle
     # estimate can be one): it has no water, hence no concentrations; those samples fail
-    not_liquor = acid0 > liquor[CI["H"]] / ATOMIC_WEIGHTS["H"]
+    not_liquor = acid0 > liquor[row[CI["H"]]] / ATOMIC_WEIGHTS["H"]
     kinetic_volume_m3 = np.where(not_liquor, np.nan, volume_m3)      # no concentrations there
-    sulfate = liquor[CI["S"]] / ATOMIC_WEIGHTS["S"]
+    sulfate = liquor[row[CI["S"]]] / ATOMIC_WEIGHTS["S"]
     ka2 = kin["ka2"]
 
     # dissolving units and their kinetics
     feedstock = context.get("feedstock")
     mineralogy = {m: r.fraction for m, r in getattr(feedstock, "mineralogy", {}).items()}
-    nus, amounts, kinetic_el, o_gas, extra_o = _units(solid0, mineralogy, kin)
+    nus, amounts, kinetic_el, o_gas, extra_o = _units(solid0, comps, mineralogy, kin)
     charge = nus @ LIQUOR_CHARGE
     # acid-consuming units solved with the acid balance; the volumetric (PrOMMiS) form
     # couples every charged unit, as its tank model does (its REEs are not trace)
@@ -721,30 +786,31 @@ def run(inlets, params, context):
     x = np.where(failed, 0.0, x)
 
     # move what dissolved: elements (and their oxide O) to the liquor, carbonate to the gas
+    c_row, o_row = row[CI["C"]], row[CI["O"]]
     extent = x * amounts                                                  # kmol unit / h
-    moved = nus.T @ extent                                                # (C, S) kmol/h
-    moved[CI["O"]] += (extra_o[:, None] * extent).sum(axis=0)
-    moved_kg = np.minimum(moved * MOLAR_MASS[:, None], np.maximum(solid0, 0.0))
-    gas_o = np.minimum((o_gas[:, None] * extent).sum(axis=0) * ATOMIC_WEIGHTS["O"],
-                       moved_kg[CI["O"]])
-    flows[PHASE_INDEX["solid"]] -= moved_kg
-    to_gas = np.zeros_like(moved_kg)
-    to_gas[CI["C"]] = moved_kg[CI["C"]]
-    to_gas[CI["O"]] = gas_o
-    flows[PHASE_INDEX["aqueous"]] += moved_kg - to_gas
-    flows[PHASE_INDEX["gas"]] += to_gas
-    flows[PHASE_INDEX["solid"]] = np.maximum(flows[PHASE_INDEX["solid"]], 0.0)
+    moved = nus[:, comps].T @ extent                                      # (C, S) kmol/h
+    moved[o_row] += (extra_o[:, None] * extent).sum(axis=0)
+    moved_kg = np.minimum(moved * MOLAR_MASS[comps, None], np.maximum(solid0, 0.0))
+    gas_o = np.minimum((o_gas[:, None] * extent).sum(axis=0) * ATOMIC_WEIGHTS["O"], moved_kg[o_row])
     with np.errstate(divide="ignore", invalid="ignore"):
-        dissolved = {f"dissolved_{el}": np.where(solid0[CI[el]] > 0, moved_kg[CI[el]] / solid0[CI[el]],
-                                                 np.nan) for el in REPORTED}
+        dissolved = {f"dissolved_{el}": np.where(solid0[row[CI[el]]] > 0,
+                                                 moved_kg[row[CI[el]]] / solid0[row[CI[el]]], np.nan)
+                     for el in REPORTED}
+    solid -= moved_kg
+    gas[c_row] += moved_kg[c_row]
+    gas[o_row] += gas_o
+    moved_kg[c_row] = 0.0                                                 # to the liquor: the rest
+    moved_kg[o_row] -= gas_o
+    liquor += moved_kg
+    np.maximum(solid, 0.0, out=solid)
 
     # gypsum: Ca above its solubility stays as CaSO4.2H2O (sulfate liquors); Ra follows it
-    aq = flows[PHASE_INDEX["aqueous"]] / MOLAR_MASS[:, None]
-    ca_aq, ra_aq = aq[CI["Ca"]].copy(), aq[CI["Ra"]].copy()
-    gypsum = _precipitate(flows, "CaSO4H4O2", ca_aq - params["gypsum_solubility"] * volume_m3)
+    ca_aq = liquor[row[CI["Ca"]]] / ATOMIC_WEIGHTS["Ca"]
+    ra_aq = liquor[row[CI["Ra"]]] / ATOMIC_WEIGHTS["Ra"]
+    gypsum = _precipitate(solid, liquor, row, "CaSO4H4O2", ca_aq - params["gypsum_solubility"] * volume_m3)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(ca_aq > 0, gypsum / ca_aq, 0.0)
-    _precipitate(flows, "RaSO4", ra_aq * share)
+    _precipitate(solid, liquor, row, "RaSO4", ra_aq * share)
 
     # HPAL: Fe above hematite's solubility re-precipitates as Fe2O3 (acid regenerated)
     hp = data["hpal"]
@@ -752,36 +818,31 @@ def run(inlets, params, context):
     fe_eq = hematite_iron_solubility(temperature, _value(hp["fe_solubility_ref_mol_L"]),
                                      KELVIN_0C + _value(hp["reference_temperature_C"]),
                                      _value(hp["precipitation_enthalpy_J_mol"])) * volume_m3
-    fe_aq = flows[PHASE_INDEX["aqueous"], CI["Fe"]] / ATOMIC_WEIGHTS["Fe"]
-    hematite_fe = np.where(hpal, np.maximum(fe_aq - fe_eq, 0.0), 0.0)
-    hem = np.zeros((N_COMPONENTS, n))
-    hem[CI["Fe"]], hem[CI["O"]] = hematite_fe, 1.5 * hematite_fe
-    hem = np.minimum(hem, np.maximum(flows[PHASE_INDEX["aqueous"]], 0.0) / MOLAR_MASS[:, None])
-    _move(flows, "solid", "aqueous", hem)
-    flows = np.maximum(flows, 0.0)
-
-    slurry = flows.copy()
-    slurry[PHASE_INDEX["gas"]] = 0.0
-    # the offgas is the remainder (the gas phase) so that the split conserves exactly
-    outlets = {"slurry": Stream(slurry), "offgas": Stream(flows - slurry)}
+    fe_row = row[CI["Fe"]]
+    hematite_fe = np.where(hpal, np.maximum(liquor[fe_row] / ATOMIC_WEIGHTS["Fe"] - fe_eq, 0.0), 0.0)
+    for r, c, per_fe in ((fe_row, CI["Fe"], 1.0), (o_row, CI["O"], 1.5)):    # Fe2O3: 1.5 O per Fe
+        kmol = np.minimum(per_fe * hematite_fe, np.maximum(liquor[r], 0.0) / MOLAR_MASS[c])
+        _move(solid, liquor, r, kmol * MOLAR_MASS[c])
+    for flows in phases.values():
+        np.maximum(flows, 0.0, out=flows)
+    outlets = {"slurry": phase_stream(n, comps, **{p: f for p, f in phases.items() if p != "gas"}),
+               "offgas": phase_stream(n, comps, gas=gas)}
 
     # design: tanks or autoclaves, agitators, heating
     props = data["properties"]
-    liquor_out = flows[PHASE_INDEX["aqueous"]]
-    slurry_m3_h = flows[PHASE_INDEX["solid"]].sum(axis=0) / params["solid_density"] + \
-        liquor_out.sum(axis=0) / 1000.0
+    slurry_m3_h = solid.sum(axis=0) / params["solid_density"] + liquor.sum(axis=0) / 1000.0
     material = _vessel_material(acid_type, vessel, float(np.max(temperature)))
     tanks = tank_train(slurry_m3_h, params["time"], params["n_tanks"], acid_service=True,
                        material=material, kind="autoclave" if vessel == "autoclave" else "agitated_tank")
     power = agitator_power_kw(tanks.size, params["n_tanks"], params["agitator_specific_power"])
-    heat = (dry * params["solid_cp"] + liquor.sum(axis=0) * _value(props["water_cp_kJ_kg_K"])) * \
+    heat = (dry * params["solid_cp"] + lixiviant_kg_h * _value(props["water_cp_kJ_kg_K"])) * \
         np.maximum(temperature - params["feed_temperature"], 0.0) / 3600.0
 
     # report
-    acid_out = free_acid_kmol_h(liquor_out)
-    h_out = _acid_of(acid_out, liquor_out[CI["S"]] / ATOMIC_WEIGHTS["S"], volume_m3, ka2)
-    silica_mol_kg = liquor_out[CI["Si"]] / ATOMIC_WEIGHTS["Si"] / np.maximum(volume_m3, 1e-300)
-    info = {f"extraction_{el}": _extraction(solid0, flows, el) for el in REPORTED}
+    acid_out = free_acid_kmol_h(liquor, components=comps)
+    h_out = _acid_of(acid_out, liquor[row[CI["S"]]] / ATOMIC_WEIGHTS["S"], volume_m3, ka2)
+    silica_mol_kg = liquor[row[CI["Si"]]] / ATOMIC_WEIGHTS["Si"] / np.maximum(volume_m3, 1e-300)
+    info = {f"extraction_{el}": _extraction(solid0[row[CI[el]]], solid[row[CI[el]]]) for el in REPORTED}
     info.update(dissolved)          # before gypsum and hematite re-precipitation
     with np.errstate(divide="ignore", invalid="ignore"):
         info.update({
@@ -789,7 +850,7 @@ def run(inlets, params, context):
             "pH": -np.log10(np.maximum(h_out, 1e-14)),
             "acid_consumed_kg_per_t": (acid0 - acid_out) / ACIDS[acid_type] * molar_mass(acid_type)
             / np.where(dry > 0, dry / 1000.0, np.nan),
-            "co2_kg_h": flows[PHASE_INDEX["gas"], CI["C"]] * molar_mass("CO2") / ATOMIC_WEIGHTS["C"],
+            "co2_kg_h": gas[c_row] * molar_mass("CO2") / ATOMIC_WEIGHTS["C"],
             "silica_g_L": silica_mol_kg * molar_mass("SiO2"),
             "silica_gel_risk": (silica_mol_kg > amorphous_silica_solubility_mol_kg(temperature)).astype(float),
             "gypsum_kg_h": gypsum * molar_mass("CaSO4H4O2"),
@@ -808,15 +869,10 @@ def run(inlets, params, context):
                            consumption={"electricity_kW": power, "heat_kW": heat}, info=info)
 
 
-REPORTED = ("Sc", "Y", "La", "Ce", "Pr", "Nd", "Sm", "Gd", "Dy", "Th", "U", "Ra", "Fe", "Al",
-            "Si", "Ti", "Ca", "Na", "Mg")
-
-
-def _extraction(solid0, flows, el):
+def _extraction(before, after):
     """Share of an element of the feed solid that left it [-] (NaN where the feed has none)."""
-    before = solid0[CI[el]]
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(before > 0, (before - flows[PHASE_INDEX["solid"], CI[el]]) / before, np.nan)
+        return np.where(before > 0, (before - after) / before, np.nan)
 
 
 # --- cross-check against PrOMMiS on its own case -------------------------------------------------
