@@ -522,7 +522,7 @@ def _solve_tank(a, order, x_max, charge, amounts, coupled, x_in, t_in_kmol, sulf
     vw, sw, tw, hi = v[work], s[work], t_in[work], hi[work]
     lo, h = np.zeros_like(hi), hi.copy()
     step = hi - lo                                # the last change of h (rtsafe's dx)
-    step_before = hi - lo                         # the change before it (rtsafe's dxold)
+    step_before = np.full_like(hi, np.inf)        # the change before it (rtsafe's dxold): none yet
     for _ in range(max_iter):
         x, dxdp_p = cstr_conversion(ac, h, oc, xc, xin)
         g = vw * total_acidity(h, sw, ka2) - tw + (consumed * (x - xin)).sum(axis=0)
