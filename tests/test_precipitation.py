@@ -8,6 +8,7 @@ from redmud.chemistry import ATOMIC_WEIGHTS, ELEMENTS, molar_mass
 from redmud.operations import get_spec
 from redmud.operations.common import free_acid_kmol_h, water_kg_h
 from redmud.operations.precipitation import (gypsum_precipitated, hydroxide_equilibrium_mol_l,
+                                             hydroxide_fractions_by_charge,
                                              hydroxide_precipitated_fraction, oxalate_conversion)
 from redmud.streams import COMPONENT_INDEX, N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
 
@@ -51,6 +52,23 @@ def test_hydroxide_solubility_by_hand():
     # from 0.01 mol/L: 1 - 0.1905 = 0.8095 precipitated; from 1e-3 mol/L none
     assert hydroxide_precipitated_fraction(0.01, -32.72, 3, 4.0) == pytest.approx(1 - 10 ** -0.72)
     assert hydroxide_precipitated_fraction(1e-3, -32.72, 3, 4.0) == 0.0
+
+
+def test_hydroxide_fractions_by_charge_agree_with_the_equation():
+    # Ksp w^z with w = 10^(14 - pH) is 10^(log Ksp + z (14 - pH)): the same fraction to rounding,
+    # for charges 0-4, a metal without Ksp (NaN: 0), an absent metal (c0 = 0: 0) and pH 0-14
+    rng = np.random.default_rng(3)
+    n = 2000
+    log_ksp = np.array([-32.72, -38.8, -15.1, np.nan, -22.0, -48.0])
+    z = np.array([3, 3, 2, 3, 0, 4])
+    c0 = 10.0 ** rng.uniform(-8, 0, (z.size, n))
+    c0[1, ::7] = 0.0
+    ph = rng.uniform(0.0, 14.0, n)
+    fast = hydroxide_fractions_by_charge(c0, log_ksp, z, ph)
+    reference = hydroxide_precipitated_fraction(c0, log_ksp[:, None], z[:, None], ph[None, :])
+    np.testing.assert_allclose(fast, reference, rtol=0, atol=1e-12)
+    assert np.all(fast[3] == 0.0) and np.all(fast[1, ::7] == 0.0)
+    assert 0.0 < fast.mean() < 1.0            # both regimes (dissolved and precipitated) are met
 
 
 def test_gypsum_by_hand():
