@@ -86,9 +86,12 @@ def sulfate_decomposed_fraction(temperature_k, span_k, onset_k=SULFATE_ONSET_K):
     :math:`\\Delta T` = 150 K from the 810-960 K decomposition of anhydrous Fe2(SO4)3. 0 for
     elements that are not sulfated.
     """
-    T = np.atleast_1d(np.asarray(temperature_k, float))[None, :]
-    d = linear_ramp(T, onset_k[:, None], onset_k[:, None] + np.atleast_1d(span_k)[None, :])
-    return np.where(np.isnan(onset_k)[:, None], 0.0, d)
+    # the ramp of linear_ramp, written in place: at 1e5 samples its temporaries dominated
+    d = np.subtract(np.atleast_1d(np.asarray(temperature_k, float))[None, :], onset_k[:, None])
+    d /= np.maximum(np.atleast_1d(np.asarray(span_k, float)), 1e-12)[None, :]
+    np.clip(d, 0.0, 1.0, out=d)
+    d[np.isnan(onset_k)] = 0.0
+    return d
 
 
 def sulfation_fraction(acid_kmol_h, demand_kmol_h, efficiency):
@@ -219,9 +222,11 @@ def run_sulfation_roast(inlets, params, context) -> OperationResult:
     T = np.broadcast_to(params["temperature"], (n,)).astype(float)
     rows = Charge.of_feed(feed, _REACTING)
     at, comps = rows.at, rows.comps
-    charge = feed.phase("solid", comps) + feed.phase("aqueous", comps)    # moisture and its salts join
-    solid = rows.kmol(charge, n)
-    gas = rows.kmol(feed.phase("gas", comps), n)
+    charge = feed.phase("solid", comps, out=np.empty((comps.size, n)))        # kg/h
+    if feed.held_components("aqueous").size:
+        charge += feed.phase("aqueous", comps)                # moisture and its salts join
+    solid = charge / rows.molar_mass
+    gas = rows.kmol(feed.phase("gas", comps), n) if feed.held_components("gas").size else np.zeros_like(solid)
     dry_feed_kg = np.broadcast_to(feed.total("solid"), (n,))
 
     kiln_water, evaporated = _release_volatiles(solid, gas, at, params["fluoride_release"])
@@ -279,7 +284,8 @@ def run_sulfation_roast(inlets, params, context) -> OperationResult:
     water = mass_fractions("H2O")
     for e in ("H", "O"):
         liquor[at[e]] += leach_water * water[e]
-    slurry = phase_stream(n, comps, solid=clean_rounding(rows.kg(solid), scale), aqueous=liquor)
+    solid *= rows.molar_mass                                                   # now kg/h
+    slurry = phase_stream(n, comps, solid=clean_rounding(solid, scale), aqueous=liquor)
     offgas = phase_stream(n, comps, gas=clean_rounding(rows.kg(gas), scale))
     product = phase_stream(n, scrubbed.comps, solid=clean_rounding(scrubbed.kg(scrub_solid), scale),
                            aqueous=clean_rounding(scrubbed.kg(scrub_liquor), scale))
