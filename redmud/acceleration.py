@@ -56,6 +56,17 @@ class Anderson:
         #: per sample of the last step: True where the accelerated guess was rejected
         self.rejected = np.zeros(0, dtype=bool)
 
+    def keep(self, samples: np.ndarray) -> None:
+        """Keep the history of ``samples`` (indices into N) only, renumbered 0, 1, ... in their order.
+
+        For a solver that compacts the samples still iterating: the steps then cost in
+        proportion to the samples kept, where passing their indices as ``active`` gathers them
+        from the full-size history at every step.
+        """
+        self.dF, self.dG = self.dF[:, :, samples], self.dG[:, :, samples]
+        self.valid = self.valid[samples]
+        self.last_f, self.last_g = self.last_f[:, samples], self.last_g[:, samples]
+
     def step(self, x: np.ndarray, g: np.ndarray, scale: np.ndarray, active: np.ndarray,
              restart: np.ndarray) -> np.ndarray:
         """Next guess for the ``active`` samples (indices into N), given x and g = G(x) for them.

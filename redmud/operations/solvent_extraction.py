@@ -19,8 +19,9 @@ Physics (each in its own function below):
   subtraction-free tridiagonal (Thomas) recursion for stage-wise D (:func:`countercurrent`);
 * the stage pH from the H+ that extraction releases (z per M^z+) and the bisulfate equilibrium
   (:func:`free_proton_molar`); free extractant from the loading; both iterated to tolerance
-  (Anderson acceleration), from the feed's pH with all extractant free, or, inside a recycle,
-  from the state the previous pass left (``context["memory"]``, :func:`_recall`);
+  (Anderson acceleration), each sample until its own state has converged (:func:`_solve_circuit`),
+  from the feed's pH with all extractant free, or, inside a recycle, from the state the previous
+  pass left (``context["memory"]``, :func:`_recall`);
 * the recycle loops (scrub liquor to the extraction feed, stripped organic back to extraction,
   bleed) closed exactly per element (:func:`close_circuit`);
 * loading capacity, organic losses, make-up and bleed; acid strip (D at the strip acidity) or a
@@ -40,10 +41,10 @@ from redmud.acceleration import Anderson
 from redmud.chemistry import ATOMIC_WEIGHTS, molar_mass
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
 from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, formula_kmol_flows, formula_stream,
-                                     free_acid_kmol_h, phase_flows, phase_stream)
+                                     free_acid_kmol_h, phase_stream)
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
-from redmud.streams import COMPONENTS, N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
+from redmud.streams import COMPONENTS, N_COMPONENTS, N_PHASES, PHASE_INDEX
 from redmud.tomlfile import load_toml
 
 _DATA = load_toml(DATA_DIR / "solvent_extraction.toml")
@@ -78,7 +79,8 @@ def _vol_percent_per_mol_l(extractant: str) -> float:
 
 
 def load_set(name: str) -> dict:
-    """Arrays over :data:`SPECIES` of one parameter set: log10_K, n, m, m1, X unit factor, extracted.
+    """Arrays over :data:`SPECIES` of one parameter set: log10_K, n, m, m1, X unit factor, extracted,
+    and ln D's coefficients (:func:`_ln_d_coefficients`).
 
     ``X = X_free[mol/L] * factor`` is the concentration in the unit each entry was fitted in;
     entries given as ``D_ref`` at (reference_X, reference_pH) are converted to an absolute
@@ -111,6 +113,7 @@ def load_set(name: str) -> dict:
         out["total_basis"][i] = entry.get("extractant_basis", set_basis) == "total"
     out["extracted"] = np.isfinite(out["log10_K"])
     out["ph_range"] = tuple(table["ph_range"])
+    out["ln_d_coefficients"] = _ln_d_coefficients(out)
     return out
 
 
@@ -212,17 +215,14 @@ def countercurrent(extraction_factor, active, aq_in=None, org_in=None):
     padded = not bool(np.all(active))
     r = np.ones(e.shape[1:])
     alpha = np.ones(e.shape[1:])
+    q = np.empty(e.shape[1:])
     p_all = np.empty_like(e)
     for s in range(n_max):
-        q = e[s] * r                       # p - 1, kept apart so that r has no cancellation
-        p = q + 1.0
-        p_all[s] = p
-        if padded:
-            r = np.where(act[s], q / p, r)
-            alpha = np.where(act[s], alpha / p, alpha)
-        else:
-            r = q / p
-            alpha = alpha / p
+        np.multiply(e[s], r, out=q)        # p - 1, kept apart so that r has no cancellation
+        p = np.add(q, 1.0, out=p_all[s])
+        used = act[s] if padded else True  # an unused slot leaves r and alpha as they are
+        np.divide(q, p, out=r, where=used)
+        np.divide(alpha, p, out=alpha, where=used)
     out = {"alpha": alpha, "beta": 1.0 / p_all[-1], "one_minus_beta": r, "p": p_all,
            "E": e, "active": active}
     if aq_in is not None:
@@ -233,25 +233,33 @@ def countercurrent(extraction_factor, active, aq_in=None, org_in=None):
 def cascade_profile(cascade, aq_in, org_in):
     """Stage profiles ``aq``, ``org`` [kmol/h] of a :func:`countercurrent` solution for given inlets.
 
-    Back-substitution of the Thomas recursion (all terms positive, so no cancellation).
+    Back-substitution of the Thomas recursion (all terms positive, so no cancellation): the
+    forward pass writes h_s into ``aq``; the backward pass adds o_{s+1}/p_s = E_{s+1} a_{s+1}/p_s
+    to it, the organic profile made on the way.
     """
     e, p_all, active = cascade["E"], cascade["p"], cascade["active"]
     n_max = e.shape[0]
     act = active.reshape(active.shape[:1] + (1,) * (e.ndim - 2) + active.shape[1:])
     padded = not bool(np.all(active))
-    h = np.broadcast_to(np.asarray(aq_in, dtype=float), e.shape[1:])
-    h_all = np.empty_like(e)
-    for s in range(n_max):
-        h = np.where(act[s], h / p_all[s], h) if padded else h / p_all[s]
-        h_all[s] = h
+    aq_in = np.asarray(aq_in, dtype=float)
     aq = np.empty_like(e)
-    aq[-1] = h_all[-1] + org_in * cascade["beta"]
-    for s in range(n_max - 2, -1, -1):
-        step = e[s + 1] / p_all[s] * aq[s + 1] + h_all[s]
-        aq[s] = np.where(act[s], step, aq_in) if padded else step
-    org = e * aq
+    h = np.broadcast_to(aq_in, e.shape[1:])
+    for s in range(n_max):
+        if padded:
+            aq[s] = np.where(act[s], h / p_all[s], h)
+        else:
+            np.divide(h, p_all[s], out=aq[s])
+        h = aq[s]
+    aq[-1] += org_in * cascade["beta"]
+    org = np.empty_like(e)
+    for s in range(n_max - 1, 0, -1):
+        np.multiply(e[s], aq[s], out=org[s])
+        aq[s - 1] += org[s] / p_all[s - 1]
+        if padded:                         # an unused slot passes the aqueous inlet through
+            np.copyto(aq[s - 1], aq_in, where=~act[s - 1])
+    np.multiply(e[0], aq[0], out=org[0])
     if padded:
-        org = np.where(act, org, 0.0)
+        np.copyto(org, 0.0, where=~act)
     return {"aq": aq, "org": org}
 
 
@@ -266,19 +274,19 @@ def close_circuit(ext, scrub, strip_fraction, bleed, feed):
     .. math:: L = (1-\\alpha_E)(F + \\sigma L) + (1-\\beta_E)(1-b)(1-\\tau)(1-\\sigma) L
 
     evaluated in a subtraction-free form. Returns the loaded organic L, scrub liquor S = sigma L,
-    returning organic R, strip P = tau (1-sigma) L and bleed B = b (1-tau)(1-sigma) L.
+    returning organic R, strip P = tau (1-sigma) L and bleed B = b (1-tau)(1-sigma) L. tau is
+    per species and sample, or per sample (the same share of every species).
     """
-    one_m_alpha = 1.0 - ext["alpha"]
     one_m_sigma = scrub["one_minus_beta"]
     sigma = scrub["beta"]
-    one_m_tau = 1.0 - strip_fraction
-    kept = one_m_sigma * one_m_tau                     # share of L leaving the strip as organic
     denom = ext["alpha"] * sigma + one_m_sigma * (
         ext["beta"] + ext["one_minus_beta"] * (bleed + (1.0 - bleed) * strip_fraction))
     with np.errstate(divide="ignore", invalid="ignore"):
-        loaded = np.where(denom > 0, one_m_alpha * feed / denom, 0.0)
-    return {"loaded": loaded, "scrub": sigma * loaded, "returned": (1.0 - bleed) * kept * loaded,
-            "strip": strip_fraction * one_m_sigma * loaded, "bleed": bleed * kept * loaded}
+        loaded = np.where(denom > 0, (1.0 - ext["alpha"]) * feed / denom, 0.0)
+    scrubbed = one_m_sigma * loaded                    # organic leaving the scrub
+    kept = (1.0 - strip_fraction) * scrubbed           # organic leaving the strip
+    return {"loaded": loaded, "scrub": sigma * loaded, "returned": (1.0 - bleed) * kept,
+            "strip": strip_fraction * scrubbed, "bleed": bleed * kept}
 
 
 # --- the operation --------------------------------------------------------------------------------
@@ -328,45 +336,59 @@ def reduce_ferric(aqueous, fe2_fraction, reduced_fraction, reductant):
 
 
 def _section_state(section, species_aq_in, org_in, v_aq, v_org, h_in, sulfate, x_tot, charge):
-    """Stage profiles of one section: pH and free extractant [mol/L] per stage (stage, sample)."""
-    prof = cascade_profile(section, species_aq_in, org_in)
-    org = prof["org"]                                     # (stage, species, sample) kmol/h
-    # H+ released in stage s = sum z (o_s - o_{s+1}); cumulated along the aqueous flow
-    org_next = np.concatenate([org[1:], org_in[None]], axis=0)
-    released = (charge[None, :, None] * (org - org_next)).sum(axis=1)
-    h = h_in + np.cumsum(np.where(section["active"], released, 0.0), axis=0)
+    """Stage pH and free extractant [mol/L] of one section, each (stage, sample).
+
+    Both follow from the charge the organic of each stage holds, z.o_s [kmol/h] (o_s from
+    :func:`cascade_profile`): stage s releases z.o_s - z.o_{s+1} H+ into the aqueous (o_{N+1}
+    the organic inlet), and z.o_s is the extractant bound.
+    """
+    bound = np.matmul(charge, cascade_profile(section, species_aq_in, org_in)["org"])   # (stage, sample)
+    bound_next = np.concatenate([bound[1:], np.matmul(charge, org_in)[None]])
+    # the H+ released, cumulated along the aqueous flow
+    h = h_in + np.cumsum(np.where(section["active"], bound - bound_next, 0.0), axis=0)
     proton = free_proton_molar(h * 1000.0 / v_aq, sulfate * 1000.0 / v_aq)
-    bound_eq = (charge[None, :, None] * org).sum(axis=1) * 1000.0 / v_org   # eq/L organic
-    free = np.maximum(x_tot - bound_eq, 1e-9 * x_tot)
-    return -np.log10(proton), free, prof
+    free = np.maximum(x_tot - bound * 1000.0 / v_org, 1e-9 * x_tot)      # mol/L organic
+    return -np.log10(proton), free
 
 
-def _d_stagewise(pset, idx, ph, free, x_tot):
-    """D (stage, species, sample) of the extracted species ``idx`` at stage pH and extractant.
+def _ln_d_coefficients(pset):
+    """ln D of each species as coefficients (species, 6) of the terms of :func:`_d_stagewise`.
 
-    :func:`distribution_ratio` written for speed: the unit factor of each entry is folded into
-    its constant; X is the free extractant, or the nominal dosage ``x_tot`` for entries on a
-    total basis (see :func:`load_set`); pH is clipped to the data's range.
+    :func:`distribution_ratio`'s law, with X = X_free or x_tot (entries on a total basis, see
+    :func:`load_set`) in the entry's unit (factor f): ln D = ln 10 (log10 K + n log10 f
+    + n log10 X + m pH + m1 f X pH).
+    """
+    n, m, m1, factor, total = (pset[k] for k in ("n", "m", "m1", "factor", "total_basis"))
+    const = pset["log10_K"] + n * np.log10(factor)
+    terms = (const, np.where(total, 0.0, n), np.where(total, n, 0.0), m,
+             np.where(total, 0.0, m1 * factor), np.where(total, m1 * factor, 0.0))
+    return np.log(10.0) * np.stack(terms, axis=1)
+
+
+def _d_stagewise(pset, idx, ph, free, x_tot, ratio=None):
+    """D (stage, species, sample) of the extracted species ``idx`` at stage pH and extractant,
+    or the extraction factor E = D O/A when ``ratio`` (O/A per sample) is given.
+
+    :func:`distribution_ratio` written for speed: ln D is linear in six terms of the stage
+    state (1, log10 X_free, log10 x_tot, pH, X_free pH, x_tot pH; pH clipped to the data's
+    range), so one matrix product of the species' coefficients (:func:`_ln_d_coefficients`)
+    with the terms gives it for every stage, species and sample at once; ln(O/A) is one more
+    term, added to every species after D's cap.
     """
     lo, hi = pset["ph_range"]
-    ph_c = np.clip(ph, lo, hi)[:, None, :]
-    total = pset["total_basis"][idx]
-    # X per stage: the free extractant, or the nominal dosage for entries fitted against it
-    x_all = free[:, None, :] if not total.any() else np.where(
-        total[None, :, None], np.broadcast_to(x_tot, free.shape[1:])[None, None, :], free[:, None, :])
-    n, m, m1 = pset["n"][idx][:, None], pset["m"][idx][:, None], pset["m1"][idx][:, None]
-    const = (pset["log10_K"][idx] + pset["n"][idx] * np.log10(pset["factor"][idx]))[:, None]
-    log_d = n * np.log10(x_all)
-    log_d += const
-    log_d += m * ph_c
-    has_m1 = pset["m1"][idx] != 0
-    if has_m1.any():
-        sel = np.flatnonzero(has_m1)
-        x = np.take(x_all, sel, axis=1) if x_all.shape[1] > 1 else x_all
-        log_d[:, sel] += m1[sel] * x * pset["factor"][idx][sel][:, None] * ph_c
-    np.minimum(log_d, 12.0, out=log_d)
-    log_d *= np.log(10.0)
-    return np.exp(log_d, out=log_d)
+    ph_c = np.clip(ph, lo, hi)
+    x_tot = np.broadcast_to(x_tot, free.shape)
+    terms = [np.ones_like(ph_c), np.log10(free), np.log10(x_tot), ph_c, free * ph_c, x_tot * ph_c]
+    coefficients = pset["ln_d_coefficients"][idx]
+    cap = np.log(D_MAX)
+    if ratio is not None:
+        ln_ratio = np.log(ratio)
+        terms.append(np.broadcast_to(ln_ratio, free.shape))
+        coefficients = np.column_stack([coefficients, np.ones(len(idx))])
+        cap = cap + ln_ratio
+    ln_d = np.matmul(coefficients, np.stack(terms, axis=1))        # (species, K) @ (stage, K, sample)
+    np.minimum(ln_d, cap, out=ln_d)
+    return np.exp(ln_d, out=ln_d)
 
 
 def _organic_per_litre(x_tot, x_mod):
@@ -395,74 +417,128 @@ def _mixer_settlers(q_m3_h, stages, params, name):
             mixer * stages)
 
 
+def _take(tree, cols):
+    """The samples ``cols`` (last axis) of every array in a nested dict; None and scalars kept."""
+    if isinstance(tree, dict):
+        return {k: _take(value, cols) for k, value in tree.items()}
+    return tree[..., cols] if isinstance(tree, np.ndarray) and tree.ndim else tree
+
+
+def _put(out, n, samples, tree, cols):
+    """Write the columns ``cols`` of every array in ``tree`` to the ``samples`` of ``out`` (n samples)."""
+    for k, value in tree.items():
+        if isinstance(value, dict):
+            _put(out.setdefault(k, {}), n, samples, value, cols)
+            continue
+        if k not in out:
+            out[k] = np.empty(value.shape[:-1] + (n,))
+        out[k][..., samples] = value[..., cols]
+
+
+def _sweep(pset, idx, case, ph, free, sections):
+    """One pass of the outer iteration: stage state -> D -> exact cascades -> closed loop -> new state.
+
+    ``case`` holds the per-sample inputs (see :func:`_solve_circuit`); returns the closed loop
+    ``circ``, the strip's share ``tau`` and the new stage pH and free extractant of the
+    ``sections`` iterated.
+    """
+    charge = SPECIES_CHARGE[idx]
+    x_tot, v_aq, v_org, h, sulfate = case["x_tot"], case["v_aq"], case["v_org"], case["h"], case["sulfate"]
+    sec = {k: countercurrent(_d_stagewise(pset, idx, ph[k], free[k], x_tot, case["ratio"][k]), case["act"][k])
+           for k in sections}
+    tau = sec["strip"]["beta"] if "strip" in sections else case["tau_fixed"]
+    circ = close_circuit(sec["ext"], sec["scrub"], tau, case["bleed"], case["feed_x"])
+    scrub_h = h["scrub"] - np.matmul(charge, circ["scrub"])
+    new_ph, new_free = {}, {}
+    new_ph["ext"], new_free["ext"] = _section_state(
+        sec["ext"], case["feed_x"] + circ["scrub"], circ["returned"], v_aq["ext"], v_org,
+        h["feed"] + scrub_h, sulfate["ext"], x_tot, charge)
+    new_ph["scrub"], new_free["scrub"] = _section_state(
+        sec["scrub"], 0.0, circ["loaded"], v_aq["scrub"], v_org, h["scrub"], sulfate["scrub"], x_tot, charge)
+    if "strip" in sections:
+        new_ph["strip"], new_free["strip"] = _section_state(
+            sec["strip"], 0.0, circ["loaded"] - circ["scrub"], v_aq["strip"], v_org, h["strip"],
+            sulfate["strip"], x_tot, charge)
+    return {"circ": circ, "tau": tau, "ph": new_ph, "free": new_free}
+
+
 def _solve_circuit(pset, idx, feed_x, v, h, sulfate, x_tot, stages, bleed, strip_acid, tau_fixed, start=None):
     """Outer iteration: stage pH and free extractant -> D -> exact cascades -> closed loop.
+
+    Each sample iterates until its own stage state changes by less than TOL and then leaves:
+    its result is the sweep (:func:`_sweep`) of the iteration it converged at, and the samples
+    still iterating are compacted, so that an iteration costs in proportion to the samples left
+    and a sample's result does not depend on how long the others take. A sample not converged
+    in MAX_ITER keeps its latest state, flagged (``converged`` False). ``iterations`` is per
+    sample.
 
     ``start`` (section -> (pH, free extractant), each (stage, sample)) replaces the initial
     guess (the feed's pH, all extractant free): a recycle pass starts from the previous pass's
     state, which is close to its answer.
     """
-    charge = SPECIES_CHARGE[idx]
-    act = {k: stage_mask(stages[k], int(np.max(stages[k]))) for k in stages}
-    n_stage = {k: act[k].shape[0] for k in act}
     n = feed_x.shape[1]
-    v_aq = {"ext": v["feed"] + v["scrub"], "scrub": v["scrub"], "strip": v["strip"]}
-    ratio = {k: v["org"] / v_aq[k] for k in v_aq}
-
-    def initial_ph(h_in, s_in, vol):
-        return -np.log10(free_proton_molar(h_in * 1000.0 / vol, s_in * 1000.0 / vol))
-
-    ph = {"ext": np.broadcast_to(initial_ph(h["feed"] + h["scrub"], sulfate["ext"], v_aq["ext"]), (n_stage["ext"], n)),
-          "scrub": np.broadcast_to(initial_ph(h["scrub"], sulfate["scrub"], v_aq["scrub"]), (n_stage["scrub"], n)),
-          "strip": np.broadcast_to(initial_ph(h["strip"], sulfate["strip"], v_aq["strip"]), (n_stage["strip"], n))}
-    free = {k: np.broadcast_to(x_tot, (n_stage[k], n)) for k in ph}
     sections = ("ext", "scrub", "strip") if strip_acid else ("ext", "scrub")
-    converged = np.zeros(n, dtype=bool)
-    accelerator, last_change = None, np.full(n, np.inf)
-    ph, free = dict(ph), dict(free)
+    act = {k: stage_mask(stages[k], int(np.max(stages[k]))) for k in stages}
+    v_aq = {"ext": v["feed"] + v["scrub"], "scrub": v["scrub"], "strip": v["strip"]}
+    h_in = {"ext": h["feed"] + h["scrub"], "scrub": h["scrub"], "strip": h["strip"]}
+
+    def inlet_ph(k):
+        return -np.log10(free_proton_molar(h_in[k] * 1000.0 / v_aq[k], sulfate[k] * 1000.0 / v_aq[k]))
+
+    ph = {k: np.broadcast_to(inlet_ph(k), act[k].shape) for k in act}
+    free = {k: np.broadcast_to(x_tot, act[k].shape) for k in act}
     for k, (ph_k, free_k) in (start or {}).items():
         ph[k], free[k] = ph_k, free_k
+    # the per-sample inputs of a sweep, compacted with the samples still iterating
+    case = {"feed_x": feed_x, "x_tot": x_tot, "v_aq": v_aq, "v_org": v["org"], "h": h, "sulfate": sulfate,
+            "bleed": bleed, "tau_fixed": tau_fixed, "act": act, "ratio": {k: v["org"] / v_aq[k] for k in v_aq}}
+    # a section not iterated (the precipitation strip) keeps its initial state
+    out = {"ph": {k: ph[k] for k in act if k not in sections}, "free": {k: free[k] for k in act if k not in sections}}
+
+    def state():                   # the state iterated, as recorded
+        return {"ph": {k: ph[k] for k in sections}, "free": {k: free[k] for k in sections}}
+
+    work = np.arange(n)                                       # the samples still iterating
+    converged, iterations = np.zeros(n, dtype=bool), np.full(n, MAX_ITER)
+    accelerator, last_change = None, np.full(n, np.inf)
     for iteration in range(1, MAX_ITER + 1):
-        sec = {}
-        for k in sections:
-            e = _d_stagewise(pset, idx, ph[k], free[k], x_tot) * ratio[k]
-            sec[k] = countercurrent(e, act[k])
-        tau = sec["strip"]["beta"] if strip_acid else tau_fixed
-        circ = close_circuit(sec["ext"], sec["scrub"], tau, bleed, feed_x)
-        scrub_h = h["scrub"] - (charge[:, None] * circ["scrub"]).sum(axis=0)
-        new_ph, new_free = {}, {}
-        new_ph["ext"], new_free["ext"], prof_ext = _section_state(
-            sec["ext"], feed_x + circ["scrub"], circ["returned"], v_aq["ext"], v["org"],
-            h["feed"] + scrub_h, sulfate["ext"], x_tot, charge)
-        new_ph["scrub"], new_free["scrub"], _ = _section_state(
-            sec["scrub"], 0.0, circ["loaded"], v_aq["scrub"], v["org"], h["scrub"],
-            sulfate["scrub"], x_tot, charge)
-        if strip_acid:
-            new_ph["strip"], new_free["strip"], _ = _section_state(
-                sec["strip"], 0.0, circ["loaded"] - circ["scrub"], v_aq["strip"], v["org"],
-                h["strip"], sulfate["strip"], x_tot, charge)
+        sweep = _sweep(pset, idx, case, ph, free, sections)
         # The stage state (pH, free extractant / total) of every section moves by Anderson
         # acceleration (redmud.acceleration): the loading feedback (D ~ X_free^n) and the strip
         # acidity make plain substitution oscillate.
         x = np.concatenate([np.concatenate([ph[k], free[k] / x_tot]) for k in sections])
-        g = np.concatenate([np.concatenate([new_ph[k], new_free[k] / x_tot]) for k in sections])
+        g = np.concatenate([np.concatenate([sweep["ph"][k], sweep["free"][k] / x_tot]) for k in sections])
         change = np.max(np.abs(g - x), axis=0)
-        converged = change < TOL
-        if converged.all():
+        done = change < TOL
+        # results: the converged samples' sweep and the state it was made at; on the last
+        # iteration the others' sweep too (their state follows the step below)
+        leaving = done if iteration < MAX_ITER else np.ones_like(done)
+        if leaving.any():
+            _put(out, n, work[leaving], {k: sweep[k] for k in ("circ", "tau")}, leaving)
+            _put(out, n, work[done], state(), done)
+            converged[work[done]], iterations[work[done]] = True, iteration
+        if done.all():
             break
+        if done.any():
+            keep = np.flatnonzero(~done)
+            case, x, g, change, work = _take(case, keep), x[:, keep], g[:, keep], change[keep], work[keep]
+            x_tot, last_change = case["x_tot"], last_change[keep]
+            if accelerator is not None:
+                accelerator.keep(keep)          # each sample's history stays its own
         if accelerator is None:
-            accelerator = Anderson(x.shape[0], n)
+            accelerator = Anderson(x.shape[0], work.size)
         restart = change > last_change
         last_change = change
-        guess = accelerator.step(x + SHIFT, g + SHIFT, np.ones_like(x), np.arange(n), restart) - SHIFT
+        guess = accelerator.step(x + SHIFT, g + SHIFT, np.ones_like(x), np.arange(work.size), restart) - SHIFT
         offset = 0
         for k in sections:
-            rows = ph[k].shape[0]
+            rows = act[k].shape[0]
             ph[k] = guess[offset:offset + rows]
             free[k] = np.maximum(guess[offset + rows:offset + 2 * rows] * x_tot, 1e-9 * x_tot)
             offset += 2 * rows
-    return {"circ": circ, "tau": tau, "ph": ph, "free": free, "iterations": iteration,
-            "converged": converged, "profile_ext": prof_ext, "act": act}
+    else:       # out of iterations: the samples left keep their latest state
+        _put(out, n, work, state(), slice(None))
+    return {**out, "iterations": iterations, "converged": converged, "act": act}
 
 
 def _recall(memory, samples, stage_slots):
@@ -548,7 +624,6 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
         h["strip"], sulfate["strip"] = np.zeros(n), np.zeros(n)
         # precipitation strip: each stage strips a share eta of every loaded metal
         tau_fixed = 1.0 - (1.0 - p["precipitation_strip_efficiency"]) ** p["strip_stages"]
-        tau_fixed = np.broadcast_to(tau_fixed, feed_x.shape)
     x_tot = p["extractant_concentration"]
     stages = {"ext": p["extraction_stages"], "scrub": p["scrub_stages"], "strip": p["strip_stages"]}
     memory = context.get("memory")
@@ -642,12 +717,15 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
         added[name] = formula_stream(formula, np.broadcast_to(makeup_l * kg / molar_mass(formula), (n,)), "organic")
     added["water"] = formula_stream("H2O", np.broadcast_to(water / molar_mass("H2O"), (n,)))
     # the water streams above were counted in raff_aq/strip_aq; keep them consistent
-    raffinate = flows_in.copy()
-    raffinate[AQ] = raff_aq
-    raffinate[ORG] = raffinate[ORG] + organic(loss_raff)
-    strip = phase_flows(n, solid=strip_solid, aqueous=strip_aq, organic=organic(loss_strip))
-    outlets = {"raffinate": Stream(np.maximum(raffinate, 0.0)), "strip": Stream(np.maximum(strip, 0.0)),
-               "bleed": phase_stream(n, organic=np.maximum(bleed_org, 0.0))}
+    # outlets built from their phases, keeping only the rows not zero (no dense 4-phase arrays);
+    # the feed's solid and gas pass to the raffinate
+    passed = {phase: feed.held_components(phase) for phase in ("solid", "gas")}
+    raffinate = phase_stream(n, components=passed, aqueous=np.maximum(raff_aq, 0.0),
+                             organic=np.maximum(flows_in[ORG] + organic(loss_raff), 0.0),
+                             **{phase: np.maximum(feed.phase(phase, comps), 0.0) for phase, comps in passed.items()})
+    strip = phase_stream(n, solid=np.maximum(strip_solid, 0.0), aqueous=np.maximum(strip_aq, 0.0),
+                         organic=np.maximum(organic(loss_strip), 0.0))
+    outlets = {"raffinate": raffinate, "strip": strip, "bleed": phase_stream(n, organic=np.maximum(bleed_org, 0.0))}
 
     # -- design ------------------------------------------------------------------------------------
     q = {"extraction": (v["feed"] + v["scrub"] + v["org"]) / 1000.0,
@@ -666,7 +744,7 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
                 "loading_mol_metal_per_mol_extractant": circ["loaded"].sum(axis=0) * scale
                 / np.maximum(x_tot * v["org"] / 1000.0, 1e-300),
                 "capacity_limited": scale < 1.0, "capacity_scale": scale,
-                "iterations": np.full(n, sol["iterations"]), "converged": sol["converged"],
+                "iterations": sol["iterations"], "converged": sol["converged"],
                 "fe2_fraction": fe2, "reductant_kmol_h": reductant_kmol,
                 "pH_extraction_first_stage": sol["ph"]["ext"][0], "pH_raffinate": sol["ph"]["ext"][-1],
                 "organic_makeup_L_h": makeup_l, "organic_flow_L_h": v["org"], **info_strip}
