@@ -23,8 +23,8 @@ acid that the reaction releases stays in the liquor by electroneutrality.
 
 Performance: at 1e5 samples a stream is ~125 MB, so the operations work on the rows
 (components) that react, write outlets into lazily zeroed arrays and use dot products for charge
-sums. The run is then memory-bound: 1e5 samples take a few hundred times one sample (see
-benchmarks/bench_precipitation.py), not the 100 x target.
+sums. The run is then memory-bound: 1e5 samples take ~120-130 times one sample (see
+benchmarks/bench_precipitation.py and benchmarks/README.md), not yet the 100 x target.
 """
 
 from __future__ import annotations
