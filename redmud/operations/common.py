@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from redmud.chemistry import ATOMIC_WEIGHTS, mass_fractions, parse_formula
-from redmud.streams import COMPONENT_INDEX, COMPONENTS, N_COMPONENTS, N_PHASES, PHASE_INDEX, PHASES, Stream
+from redmud.streams import COMPONENT_INDEX, COMPONENTS, N_COMPONENTS, PHASE_INDEX, PHASES, Stream
 from redmud.operations.base import Equipment
 
 #: Molar gas constant [J/(mol K)] (CODATA 2018 exact value).
@@ -147,14 +147,6 @@ def with_changes(stream: Stream, changes, n: int) -> Stream:
     for row, change in zip(np.searchsorted(rows, list(changed)), changed.values()):
         np.add(data[row], change, out=data[row])
     return Stream.from_rows(rows, clean_rounding(data, stream.total))
-
-
-def phase_flows(n: int, **phases) -> np.ndarray:
-    """Stream flows ``(phase, component, sample)`` [kg/h] from ``phase=(component, sample)`` arrays."""
-    out = np.zeros((N_PHASES, N_COMPONENTS, n))
-    for phase, comp in phases.items():
-        out[PHASE_INDEX[phase]] += comp
-    return out
 
 
 def phase_stream(n: int, components=None, **phases) -> Stream:
