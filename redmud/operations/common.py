@@ -62,10 +62,15 @@ def formula_flows(formula: str, kg_h) -> np.ndarray:
     return flows
 
 
+def compound_flows(formula: str, kg_h) -> dict:
+    """Element flows [kg/h] ``{element: kg_h x mass fraction}`` of ``kg_h`` of a compound."""
+    return {el: kg_h * share for el, share in mass_fractions(formula).items()}
+
+
 def reagent_stream(formula: str, kg_h, phase: str = "aqueous", water_kg_h=0.0) -> Stream:
     """A reagent addition as a stream: ``kg_h`` of a compound plus ``water_kg_h`` of water."""
     kg_h = np.asarray(kg_h, dtype=float)
-    elements = {el: kg_h * share for el, share in mass_fractions(formula).items()}
+    elements = compound_flows(formula, kg_h)
     if np.ndim(water_kg_h) or water_kg_h != 0:
         for el, share in mass_fractions("H2O").items():
             water = np.asarray(water_kg_h, dtype=float) * share

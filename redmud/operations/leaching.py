@@ -67,10 +67,10 @@ from redmud.errors import InputError
 from redmud.feedstocks import MINERALS
 from redmud.operations.base import OperationResult, OperationSpec, Param
 from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, R_GAS, agitator_power_kw,
-                                      free_acid_kmol_h, phase_stream, reagent_stream,
+                                      compound_flows, free_acid_kmol_h, phase_stream, reagent_stream,
                                       tank_train, water_kg_h)
 from redmud.paths import DATA_DIR
-from redmud.streams import COMPONENT_INDEX as CI, N_COMPONENTS, PHASE_INDEX, PHASES
+from redmud.streams import COMPONENT_INDEX as CI, N_COMPONENTS, PHASES
 from redmud.tomlfile import load_toml
 
 DATA_FILE = DATA_DIR / "leaching.toml"
@@ -677,12 +677,6 @@ def _inlet_phases(streams, comps, n):
     return phases
 
 
-def _add_stream(flows, stream, phase, row):
-    """Add one phase of ``stream`` into ``flows`` ``(component, sample)``, row by row, in place."""
-    for c, data in zip(stream.held_components(phase), stream.data[stream._phase_rows(PHASE_INDEX[phase])]):
-        flows[row[c]] += data
-
-
 # --- precipitation in the liquor ---------------------------------------------------------------
 
 def _precipitate(solid, liquor, row, formula, kmol):
@@ -738,10 +732,12 @@ def run(inlets, params, context):
     # fresh lixiviant: acid [mol/L H+ eq] x volume (L/S [L/kg] x dry solids) plus its water
     volume_fresh_m3 = params["liquid_solid_ratio"] * dry / 1000.0
     acid_kmol = params["acid"] * volume_fresh_m3 / ACIDS[acid_type]
-    added = {acid_type: reagent_stream(acid_type, acid_kmol * molar_mass(acid_type)),
-             "water": reagent_stream("H2O", volume_fresh_m3 * 1000.0)}
-    for s in added.values():
-        _add_stream(liquor, s, "aqueous", row)
+    lixiviant = {acid_type: acid_kmol * molar_mass(acid_type), "H2O": volume_fresh_m3 * 1000.0}   # kg/h
+    added = {acid_type: reagent_stream(acid_type, lixiviant[acid_type]),
+             "water": reagent_stream("H2O", lixiviant["H2O"])}
+    for formula, kg_h in lixiviant.items():
+        for el, flow in compound_flows(formula, kg_h).items():
+            liquor[row[CI[el]]] += flow
     lixiviant_kg_h = liquor.sum(axis=0)                              # heated with the solids
     volume_m3 = water_kg_h(liquor, components=comps) / 1000.0 / \
         _value(data["properties"]["liquor_density_kg_L"])

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from redmud.chemistry import LANTHANIDES_AND_Y, mass_fractions, molar_mass
+from redmud.chemistry import LANTHANIDES_AND_Y, molar_mass
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, load_parameters
-from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, free_acid_kmol_h,
-                                      reagent_stream, slurry_volume_m3_h, tank_train, water_kg_h, with_changes)
+from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, compound_flows,
+                                      free_acid_kmol_h, reagent_stream, slurry_volume_m3_h, tank_train,
+                                      water_kg_h, with_changes)
 from redmud.operations.separation import solid_liquid_split, thickener_area_m2, thickener_drive_kw
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX, COMPONENTS, N_COMPONENTS
@@ -193,9 +194,8 @@ def run_neutralisation(inlets, params, context) -> OperationResult:
     # the rows that change: metals with a hydroxide window, and the elements of the reactions
     changing = np.isfinite(HYDROXIDE_START_PH[comps]) | np.isin(comps, _REACTING)
     solid = {COMPONENTS[c]: d_solid[k] for k, c in enumerate(comps) if changing[k]}
-    for el, share in mass_fractions(reagent).items():                # reagent fed, not reacted
-        unreacted = (ca_fed - ca_reacted) * molar_mass(reagent) * share
-        solid[el] = solid[el] + unreacted if el in solid else unreacted
+    for el, unreacted in compound_flows(reagent, (ca_fed - ca_reacted) * molar_mass(reagent)).items():
+        solid[el] = solid[el] + unreacted if el in solid else unreacted      # fed, not reacted
     aqueous = {COMPONENTS[c]: d_aq[k] for k, c in enumerate(comps) if changing[k]}
     slurry = with_changes(feed, {"solid": solid, "aqueous": aqueous, "gas": d_gas}, n)
     sludge, effluent, _ = solid_liquid_split(slurry, params["sludge_solids_fraction"])

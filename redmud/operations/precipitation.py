@@ -37,7 +37,7 @@ import numpy as np
 from redmud.chemistry import (ATOMIC_WEIGHTS, LANTHANIDES_AND_Y, RARE_EARTHS, mass_fractions,
                               molar_mass)
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
-from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, tank_train
+from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, compound_flows, tank_train
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
 from redmud.streams import COMPONENTS, N_COMPONENTS, PHASE_INDEX, Stream
@@ -278,10 +278,6 @@ def _rows_stream(rows: dict, n: int) -> Stream:
     return Stream.from_phases({"aqueous": rows}, n)
 
 
-def _compound_rows(formula: str, kg_h) -> dict:
-    return {el: kg_h * share for el, share in mass_fractions(formula).items()}
-
-
 def _outlets(feed, n, liquor, liquor_aq, new_rows, new_idx, cake_moisture):
     """Precipitate (feed solids + new solids + entrained liquor) and liquor outlets.
 
@@ -380,8 +376,8 @@ def _run_oxalate(inlets, params, context) -> OperationResult:
     else:
         strength = params["solution_strength"]
         water_in = np.broadcast_to(oxalic_kg_h * (1 - strength) / strength, (n,))
-    oxalic_rows = _compound_rows("H2C2O4", oxalic_kg_h)
-    water_rows = _compound_rows("H2O", water_in)
+    oxalic_rows = compound_flows("H2C2O4", oxalic_kg_h)
+    water_rows = compound_flows("H2O", water_in)
     added = {"H2C2O4": _rows_stream(oxalic_rows, n), "water": _rows_stream(water_rows, n)}
     pool = {el: aq_feed[at[el]] + oxalic_rows[el] + water_rows.get(el, 0.0) for el in "CHO"}
 
@@ -473,7 +469,7 @@ def _run_hydroxide(inlets, params, context) -> OperationResult:
     residual_h = 10.0 ** (-ph) * volume_l_h / 1000.0
     oh_base = np.maximum(liquor.free_acid - residual_h, 0.0) + oh
     base_kg_h = oh_base / oh_per_unit * molar_mass(formula)
-    base_rows = _compound_rows(formula, base_kg_h)
+    base_rows = compound_flows(formula, base_kg_h)
     added = {params["base"]: _rows_stream(base_rows, n)}
 
     new_metal = frac * metal
@@ -493,7 +489,7 @@ def _run_hydroxide(inlets, params, context) -> OperationResult:
         gyp = gyp * np.minimum(_limit(liquor_aq[at["O"]] / M_O, 6 * gyp),
                                _limit(liquor_aq[at["H"]] / M_H, 4 * gyp))
         f_ra = np.clip(np.where(ca > 0, gyp / ca, 0.0), 0.0, 1.0)
-    gypsum = _compound_rows("CaSO4(H2O)2", gyp * molar_mass("CaSO4(H2O)2"))
+    gypsum = compound_flows("CaSO4(H2O)2", gyp * molar_mass("CaSO4(H2O)2"))
     gypsum["Ra"] = liquor_aq[at["Ra"]] * f_ra
     for el, kg in gypsum.items():
         liquor_aq[at[el]] -= kg
