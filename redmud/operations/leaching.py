@@ -378,6 +378,14 @@ def _class_members(units, classes):
     return units[first], [units[inverse == j] for j in range(first.size)]
 
 
+def _class_charge(members, charge, amounts, n):
+    """H+ each class's units take at full conversion, sum_j z_j N_j [kmol/h], ``(class, n)``:
+    ``charge`` z per unit, ``amounts`` N ``(unit, sample|1)``, ``members`` as from
+    :func:`_class_members`."""
+    return np.array([(charge[m, None] * np.broadcast_to(amounts[m], (m.size, n))).sum(axis=0)
+                     for m in members]).reshape(len(members), n)
+
+
 def _free_conversions(fn, free, classes):
     """Conversions of the uncoupled units, computed once per kinetic class and copied.
 
@@ -411,7 +419,7 @@ def batch_leach(k, order, x_max, charge, amounts, coupled, acid0_kmol, sulfate_k
     # the H+ its units take at X = X_max [kmol/h]
     rep, members = _class_members(np.flatnonzero(coupled), classes)
     kc, nc, xc = k[rep], order[rep][:, None], x_max[rep][:, None]
-    consumed_per_x = xc * np.array([(charge[m, None] * amounts[m]).sum(axis=0) for m in members]).reshape(rep.size, n)
+    consumed_per_x = xc * _class_charge(members, charge, amounts, n)
     u = np.zeros_like(consumed_per_x)
 
     def acidity(uu):
@@ -505,10 +513,8 @@ def _solve_tank(a, order, x_max, charge, amounts, coupled, x_in, t_in_kmol, sulf
     # the coupled units of one kinetic class share one conversion: the balance is solved on one
     # unit per class (rep), each weighted by the H+ its class's units take [kmol/h]
     rep, members = _class_members(np.flatnonzero(coupled), classes)
-    weight = np.array([(charge[m, None] * np.broadcast_to(amounts[m], (m.size, n))).sum(axis=0)
-                       for m in members]).reshape(rep.size, n)
-    size = np.array([(np.abs(charge[m, None]) * np.broadcast_to(amounts[m], (m.size, n))).sum(axis=0)
-                     for m in members]).reshape(rep.size, n)
+    weight = _class_charge(members, charge, amounts, n)
+    size = _class_charge(members, np.abs(charge), amounts, n)            # the magnitudes g sums
     per_class = [np.broadcast_to(m[rep], (rep.size, n)) for m in (a, x_in)] + [weight, size]
     oc, xc = order[rep][:, None], x_max[rep][:, None]
     with np.errstate(invalid="ignore"):
