@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from redmud.chemistry import LANTHANIDES_AND_Y, mass_fractions, molar_mass, parse_formula
+from redmud.chemistry import LANTHANIDES_AND_Y, molar_mass, parse_formula
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, load_parameters
 from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, clean_rounding,
-                                      phase_stream, reagent_stream, slurry_volume_m3_h, tank_train)
+                                      compound_flows, phase_stream, reagent_stream, slurry_volume_m3_h,
+                                      tank_train)
 from redmud.operations.neutralisation import OXO_OXYGEN, gypsum_dissolved_kmol_h
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX, COMPONENTS, N_COMPONENTS, Stream
@@ -281,9 +282,8 @@ def run_sulfation_roast(inlets, params, context) -> OperationResult:
     # sulfur added and removed along several paths can leave -1e-15 kg/h where none remains
     scale = feed.total() + acid * molar_mass("H2SO4") + water_added
     liquor = clean_rounding(rows.kg(dissolved), scale)
-    water = mass_fractions("H2O")
-    for e in ("H", "O"):
-        liquor[at[e]] += leach_water * water[e]
+    for e, kg in compound_flows("H2O", leach_water).items():
+        liquor[at[e]] += kg
     solid *= rows.molar_mass                                                   # now kg/h
     slurry = phase_stream(n, comps, solid=clean_rounding(solid, scale), aqueous=liquor)
     offgas = phase_stream(n, comps, gas=clean_rounding(rows.kg(gas), scale))
