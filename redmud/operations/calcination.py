@@ -24,10 +24,10 @@ import numpy as np
 from redmud.chemistry import ATOMIC_WEIGHTS, DEFAULT_OXIDES, KEY_ELEMENTS, RARE_EARTHS, \
     molar_mass, oxide_factor, parse_formula
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
-from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS
+from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, component_rows
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
-from redmud.streams import COMPONENTS, N_COMPONENTS, PHASE_INDEX, Stream
+from redmud.streams import N_COMPONENTS, PHASE_INDEX, Stream
 from redmud.tomlfile import load_toml
 
 _DATA = load_toml(DATA_DIR / "calcination.toml")
@@ -121,7 +121,7 @@ def _run(inlets, params, context) -> OperationResult:
     # every phase (entrained liquor salts stay), over the components the feed holds and the
     # volatile ones (a component it does not hold is zero: nothing to calcine)
     comps = np.union1d(feed.rows % N_COMPONENTS, [CI[el] for el in _VOLATILE])
-    at = {COMPONENTS[c]: k for k, c in enumerate(comps)}              # component -> row
+    at = component_rows(comps)
     total = np.broadcast_to(feed.components(comps), (comps.size, n))
     kmol = {el: total[at[el]] / ATOMIC_WEIGHTS[el] for el in _VOLATILE}
     t = np.broadcast_to(params["temperature"], (n,)).astype(float)

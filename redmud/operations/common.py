@@ -30,6 +30,12 @@ for _el, _z in {"Sc": 3, "Y": 3, "La": 3, "Ce": 3, "Pr": 3, "Nd": 3, "Sm": 3, "E
     LIQUOR_CHARGE[COMPONENT_INDEX[_el]] = _z
 
 
+def component_rows(components) -> dict:
+    """Each component's row ``{name: row}`` in an array over ``components`` (sorted component
+    indices), as the operations that compute on the rows they need index them."""
+    return {COMPONENTS[c]: k for k, c in enumerate(components)}
+
+
 def free_acid_kmol_h(aqueous: np.ndarray, charge: np.ndarray = LIQUOR_CHARGE, components=None) -> np.ndarray:
     """Free H+ [kmol/h] of a liquor by electroneutrality.
 

@@ -23,11 +23,11 @@ import numpy as np
 
 from redmud.chemistry import ATOMIC_WEIGHTS, molar_mass, parse_formula
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
-from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, formula_kmol_flows, formula_stream,
-                                      phase_stream, with_changes)
+from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, component_rows, formula_kmol_flows,
+                                      formula_stream, phase_stream, with_changes)
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
-from redmud.streams import COMPONENTS, N_COMPONENTS
+from redmud.streams import N_COMPONENTS
 from redmud.tomlfile import load_toml
 
 _DATA = load_toml(DATA_DIR / "ion_exchange.toml")
@@ -84,7 +84,7 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     # does not hold is zero, and one the resin does not take passes to the barren unchanged
     held = feed.held_components("aqueous")
     takes = held[(UPTAKE[p["resin"]][held] > 0) | (held == CI["Sc"])]
-    at = {COMPONENTS[c]: k for k, c in enumerate(takes)}                # component -> row
+    at = component_rows(takes)
     aqueous = np.broadcast_to(feed.phase("aqueous", takes), (takes.size, n))
 
     u = UPTAKE[p["resin"]][takes, None] * p["uptake_scale"][None, :]

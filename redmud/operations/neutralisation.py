@@ -23,9 +23,9 @@ import numpy as np
 
 from redmud.chemistry import LANTHANIDES_AND_Y, molar_mass
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, load_parameters
-from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, compound_flows,
-                                      free_acid_kmol_h, reagent_stream, slurry_volume_m3_h, tank_train,
-                                      water_kg_h, with_changes)
+from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, component_rows,
+                                      compound_flows, free_acid_kmol_h, reagent_stream, slurry_volume_m3_h,
+                                      tank_train, water_kg_h, with_changes)
 from redmud.operations.separation import solid_liquid_split, thickener_area_m2, thickener_drive_kw
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX, COMPONENTS, N_COMPONENTS
@@ -142,7 +142,7 @@ def run_neutralisation(inlets, params, context) -> OperationResult:
     # the dissolved components the liquor holds and those the reactions write: a component it
     # does not hold is zero, so it neither precipitates nor carries charge
     comps = np.union1d(feed.held_components("aqueous"), _REACTING)
-    at = {COMPONENTS[c]: k for k, c in enumerate(comps)}              # component -> row
+    at = component_rows(comps)
     aq = feed.phase("aqueous", comps)
     mol = aq / MOLAR_MASS[comps, None]
     pH = np.broadcast_to(params["target_pH"], (n,)).astype(float)

@@ -37,10 +37,11 @@ import numpy as np
 from redmud.chemistry import (ATOMIC_WEIGHTS, LANTHANIDES_AND_Y, RARE_EARTHS, mass_fractions,
                               molar_mass)
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
-from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, compound_flows, tank_train
+from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, component_rows,
+                                      compound_flows, tank_train)
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
-from redmud.streams import COMPONENTS, N_COMPONENTS, PHASE_INDEX, Stream
+from redmud.streams import N_COMPONENTS, PHASE_INDEX, Stream
 from redmud.tomlfile import load_toml
 
 _DATA = load_toml(DATA_DIR / "precipitation.toml")
@@ -255,7 +256,7 @@ class Liquor:
 
     def __init__(self, feed: Stream, n: int, reacting):
         self.comps = np.union1d(feed.held_components("aqueous"), reacting)
-        self.at = {COMPONENTS[c]: k for k, c in enumerate(self.comps)}
+        self.at = component_rows(self.comps)
         self.aq = np.broadcast_to(feed.phase("aqueous", self.comps), (self.comps.size, n))
 
     def rows_of(self, components: np.ndarray) -> np.ndarray:

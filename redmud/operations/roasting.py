@@ -30,11 +30,11 @@ import numpy as np
 from redmud.chemistry import LANTHANIDES_AND_Y, molar_mass, parse_formula
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, load_parameters
 from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, clean_rounding,
-                                      compound_flows, phase_stream, reagent_stream, slurry_volume_m3_h,
+                                      component_rows, compound_flows, phase_stream, reagent_stream, slurry_volume_m3_h,
                                       tank_train)
 from redmud.operations.neutralisation import OXO_OXYGEN, gypsum_dissolved_kmol_h
 from redmud.paths import DATA_DIR
-from redmud.streams import COMPONENT_INDEX, COMPONENTS, N_COMPONENTS, Stream
+from redmud.streams import COMPONENT_INDEX, N_COMPONENTS, Stream
 from redmud.tomlfile import load_toml
 
 _DATA_PATH = DATA_DIR / "roasting.toml"
@@ -116,7 +116,7 @@ class Charge:
 
     def __init__(self, components):
         self.comps = np.unique(np.asarray(components, dtype=np.intp))
-        self.at = {COMPONENTS[c]: k for k, c in enumerate(self.comps)}
+        self.at = component_rows(self.comps)
         self.molar_mass = MOLAR_MASS[self.comps, None]
 
     @classmethod
