@@ -30,7 +30,6 @@ benchmarks/bench_precipitation.py and benchmarks/README.md), not yet the 100 x t
 from __future__ import annotations
 
 from dataclasses import replace
-import functools
 
 import numpy as np
 
@@ -252,26 +251,33 @@ class Liquor:
     """The aqueous rows an operation works on: the components the feed's liquor holds and those
     its reactions write (``comps``, sorted component indices), their flows ``aq`` (component,
     sample) [kg/h] and ``at``, each component's row. A component the liquor does not hold is
-    zero, so it neither reacts nor carries charge."""
+    zero, so it neither reacts nor carries charge. ``aq`` is the operation's own array, which it
+    turns into the outlet liquor in place (at 1e5 samples each copy of it is ~10 % of the
+    operation's time), so the feed's free acid and volume are taken when the Liquor is made."""
 
     def __init__(self, feed: Stream, n: int, reacting):
         self.comps = np.union1d(feed.held_components("aqueous"), reacting)
         self.at = component_rows(self.comps)
-        self.aq = np.broadcast_to(feed.phase("aqueous", self.comps), (self.comps.size, n))
+        aq = feed.phase("aqueous", self.comps)                   # a fresh array
+        self.aq = aq if aq.shape[1] == n else np.repeat(aq, n, axis=1)
+        #: Free H+ of the feed liquor [kmol/h], as common.free_acid_kmol_h, as one dot product.
+        self.free_acid = _FREE_ACID_PER_KG[self.comps] @ self.aq
+        #: Feed liquor volume [L/h], taken as its water mass at 1 kg/L (as common.water_kg_h).
+        h = self.aq[self.at["H"]] / M_H
+        self.volume_l_h = np.maximum(h - np.maximum(self.free_acid, 0.0), 0.0) / 2 * M_H2O
 
     def rows_of(self, components: np.ndarray) -> np.ndarray:
         """The rows of ``components`` (sorted indices, all in the liquor)."""
         return np.searchsorted(self.comps, components)
 
-    @functools.cached_property
-    def free_acid(self):
-        """Free H+ of the feed liquor [kmol/h], as common.free_acid_kmol_h, as one dot product."""
-        return _FREE_ACID_PER_KG[self.comps] @ self.aq
-
-    def volume_l_h(self):
-        """Liquor volume [L/h], taken as its water mass at 1 kg/L (as common.water_kg_h)."""
-        h = self.aq[self.at["H"]] / M_H
-        return np.maximum(h - np.maximum(self.free_acid, 0.0), 0.0) / 2 * M_H2O
+    def runs_of(self, components: np.ndarray) -> list:
+        """The rows of ``components`` as contiguous runs, ``(slice into components, slice of
+        rows)`` pairs: the metals a reaction takes lie in a few runs (the rare earths, then Fe,
+        Al, ...), and slices read and write ``aq`` in place where row indices would copy."""
+        rows = self.rows_of(components)
+        breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+        starts, stops = np.r_[0, breaks], np.r_[breaks, rows.size]
+        return [(slice(a, b), slice(rows[a], rows[b - 1] + 1)) for a, b in zip(starts, stops) if b > a]
 
 
 def _rows_stream(rows: dict, n: int) -> Stream:
@@ -279,14 +285,14 @@ def _rows_stream(rows: dict, n: int) -> Stream:
     return Stream.from_phases({"aqueous": rows}, n)
 
 
-def _outlets(feed, n, liquor, liquor_aq, new_rows, new_idx, cake_moisture):
-    """Precipitate (feed solids + new solids + entrained liquor) and liquor outlets.
+def _outlets(feed, n, liquor, new_rows, new_idx, cake_moisture):
+    """Precipitate (feed solids + new solids + entrained liquor) and liquor outlets, and the
+    precipitate's dry solids [kg/h].
 
-    ``liquor_aq`` (component, sample) over ``liquor.comps`` is the liquor after precipitation;
-    ``new_rows`` (a sequence of (sample,) rows) are the new solids of the components
-    ``new_idx``. A share of the liquor, set by the cake moisture, joins the cake; the feed's
-    organic and gas phases stay with the liquor. Each outlet's rows are written once, into its
-    own array.
+    ``liquor.aq`` holds the liquor after precipitation; ``new_rows`` (a sequence of (sample,)
+    rows) are the new solids of the components ``new_idx``. A share of the liquor, set by the
+    cake moisture, joins the cake; the feed's organic and gas phases stay with the liquor. Each
+    outlet's rows are written once, into its own array; the filtrate is ``liquor.aq`` itself.
     """
     held = feed.held_components("solid")
     solid_comps = np.union1d(held, new_idx)
@@ -302,19 +308,19 @@ def _outlets(feed, n, liquor, liquor_aq, new_rows, new_idx, cake_moisture):
         else:
             solid[i] = row
             written[i] = True
-    phi = cake_liquor_fraction(solid.sum(axis=0), liquor_aq.sum(axis=0), cake_moisture)
-    np.multiply(liquor_aq, phi, out=entrained)
-    passing = [(PHASE_INDEX[p], feed.held_components(p), p) for p in ("organic", "gas")]
-    filtrate = np.empty((liquor.comps.size + sum(c.size for _, c, _ in passing), n))
-    np.subtract(liquor_aq, entrained, out=filtrate[:liquor.comps.size])   # x - x*phi >= 0 for phi <= 1
-    start = liquor.comps.size
-    for _, comps, name in passing:
-        filtrate[start:start + comps.size] = feed.phase(name, comps)
-        start += comps.size
+    solids = solid.sum(axis=0)
+    phi = cake_liquor_fraction(solids, liquor.aq.sum(axis=0), cake_moisture)
+    np.multiply(liquor.aq, phi, out=entrained)
+    liquor.aq -= entrained                                 # x - x*phi >= 0 for phi <= 1
+    passing = [(p, feed.held_components(name), name) for name, p in
+               (("organic", PHASE_INDEX["organic"]), ("gas", PHASE_INDEX["gas"]))]
     aq = PHASE_INDEX["aqueous"] * N_COMPONENTS
+    filtrate_rows = np.concatenate([aq + liquor.comps] + [p * N_COMPONENTS + c for p, c, _ in passing])
+    filtrate = liquor.aq
+    if filtrate_rows.size > liquor.comps.size:             # organic or gas rows pass too
+        filtrate = np.concatenate([liquor.aq] + [feed.phase(name, comps) for _, comps, name in passing])
     return (Stream.from_rows(np.concatenate([solid_comps, aq + liquor.comps]), cake),
-            Stream.from_rows(np.concatenate([aq + liquor.comps] + [p * N_COMPONENTS + c for p, c, _ in passing]),
-                             filtrate))
+            Stream.from_rows(filtrate_rows, filtrate), solids)
 
 
 def _precipitation_equipment(liquor_l_h, solids_kg_h, params):
@@ -330,13 +336,11 @@ def _precipitation_equipment(liquor_l_h, solids_kg_h, params):
 _REPORTED = RARE_EARTHS + ("Th", "U", "Ra", "Fe", "Al", "Ca", "Mg", "Mn")
 
 
-def _fraction_info(frac_rows, idx, n):
-    """``precipitated_<el>`` [-] for the reported elements (0 for those that do not react or
-    that the liquor does not hold)."""
-    position = {i: k for k, i in enumerate(idx)}
+def _fraction_info(frac_of: dict, n):
+    """``precipitated_<el>`` [-] for the reported elements, from ``frac_of`` {component index:
+    (sample,) row} (0 for those that do not react or that the liquor does not hold)."""
     zero = np.zeros(n)
-    return {f"precipitated_{el}": frac_rows[position[CI[el]]] if CI[el] in position else zero
-            for el in _REPORTED}
+    return {f"precipitated_{el}": frac_of.get(CI[el], zero) for el in _REPORTED}
 
 
 # =============================================================================================
@@ -355,19 +359,18 @@ def _run_oxalate(inlets, params, context) -> OperationResult:
     feed = inlets["feed"]
     n = _samples(feed, params)
     liquor = Liquor(feed, n, [CI["H"], CI["C"], CI["O"]])
-    aq_feed, at = liquor.aq, liquor.at
-    volume_l_h = liquor.volume_l_h()
+    aq, at = liquor.aq, liquor.at
+    volume_l_h = liquor.volume_l_h
     reacts = np.isin(OX_IDX, liquor.comps)             # the oxalate formers the liquor holds
     ox, group = OX_IDX[reacts], OX_GROUP[reacts]
-    metal = aq_feed[liquor.rows_of(ox)]                   # (rows, sample) [kg/h]
-    n_metal = metal / MOLAR_MASS[ox, None]                # [kmol/h]
+    runs = liquor.runs_of(ox)
 
     # Oxalic acid added [kg/h]: a dosage per litre, or a multiple of RE + Th stoichiometry.
     if params["dosage_basis"] == "g/L":
         oxalic_kg_h = params["dosage"] * volume_l_h / 1000.0
     else:
         is_re_th = np.isin(ox, [CI[el] for el in RARE_EARTHS + ("Th",)])
-        stoich = OX_PER_METAL[ox] * is_re_th @ n_metal
+        stoich = (OX_PER_METAL[ox] * is_re_th / MOLAR_MASS[ox]) @ aq[liquor.rows_of(ox)]
         oxalic_kg_h = params["excess"] * stoich * M_H2C2O4
     oxalic_kg_h = np.broadcast_to(oxalic_kg_h, (n,)).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -380,35 +383,38 @@ def _run_oxalate(inlets, params, context) -> OperationResult:
     oxalic_rows = compound_flows("H2C2O4", oxalic_kg_h)
     water_rows = compound_flows("H2O", water_in)
     added = {"H2C2O4": _rows_stream(oxalic_rows, n), "water": _rows_stream(water_rows, n)}
-    pool = {el: aq_feed[at[el]] + oxalic_rows[el] + water_rows.get(el, 0.0) for el in "CHO"}
+    pool = {el: aq[at[el]] + oxalic_rows[el] + water_rows.get(el, 0.0) for el in "CHO"}
 
-    # Isotherm, then limit by the C, O, H the liquor holds (oxalate and hydrate water).
-    conversion = oxalate_conversion(dosage_g_l[None, :], OX_E_UNIQUE[:, None],
-                                    OX_N_UNIQUE[:, None])[group]
+    # Isotherm (one row per group of elements sharing it), then limit by the C, O, H the liquor
+    # holds (oxalate and hydrate water).
+    conversion = oxalate_conversion(dosage_g_l[None, :], OX_E_UNIQUE[:, None], OX_N_UNIQUE[:, None])
+    # metal masses as fraction x mass (a kmol round trip could overshoot the inlet by rounding)
+    new_metal = conversion[group]
+    for k, r in runs:
+        new_metal[k] *= aq[r]
     # oxalate, hydrate water and the H+ released (z per ion) per sample, in one pass [kmol/h]
-    oxalate, hydrate, released = np.array([OX_PER_METAL[ox], HYDRATE[ox], LIQUOR_CHARGE[ox]]) @ (conversion * n_metal)
+    per_kg = np.array([OX_PER_METAL[ox], HYDRATE[ox], LIQUOR_CHARGE[ox]]) / MOLAR_MASS[ox]
+    oxalate, hydrate, released = per_kg @ new_metal
     scale = np.minimum.reduce([_limit(pool["C"] / M_C, 2 * oxalate),
                                _limit(pool["O"] / M_O, 4 * oxalate + hydrate),
                                _limit(pool["H"] / M_H, 2 * hydrate)])
     oxalate, hydrate = oxalate * scale, hydrate * scale
-    frac = conversion * scale
-    # metal masses as fraction x mass (a kmol round trip could overshoot the inlet by rounding)
-    new_metal = frac * metal
+    new_metal *= scale
+    frac = conversion * scale                                       # per group
     new = {"C": 2 * oxalate * M_C, "O": (4 * oxalate + hydrate) * M_O, "H": 2 * hydrate * M_H}
 
-    liquor_aq = np.array(aq_feed)
-    liquor_aq[liquor.rows_of(ox)] = metal - new_metal
+    for k, r in runs:                                  # the liquor, written over the feed's rows
+        aq[r] -= new_metal[k]
     for el in "CHO":
-        liquor_aq[at[el]] = pool[el] - new[el]
+        aq[at[el]] = pool[el] - new[el]
     # filtrate pH (intensive, so from the liquor before the cake split): the feed's free acid
     # plus z H+ per metal ion precipitated; water from the H left over
     acid = liquor.free_acid + released * scale
-    vol_out = np.maximum(liquor_aq[at["H"]] / M_H - np.maximum(acid, 0.0), 0.0) / 2 * M_H2O
+    vol_out = np.maximum(aq[at["H"]] / M_H - np.maximum(acid, 0.0), 0.0) / 2 * M_H2O
     new_idx = np.concatenate([ox, [CI["C"], CI["O"], CI["H"]]])
     new_rows = [*new_metal, new["C"], new["O"], new["H"]]
-    precipitate, filtrate = _outlets(feed, n, liquor, liquor_aq, new_rows, new_idx,
-                                     params["cake_moisture"])
-    solids = precipitate.total("solid")
+    precipitate, filtrate, solids = _outlets(feed, n, liquor, new_rows, new_idx,
+                                             params["cake_moisture"])
     equipment, consumption = _precipitation_equipment(volume_l_h + water_in, solids, params)
     consumed = oxalate * M_H2C2O4
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -417,7 +423,7 @@ def _run_oxalate(inlets, params, context) -> OperationResult:
     info = {"dosage_g_L": dosage_g_l, "oxalic_acid_kg_h": oxalic_kg_h,
             "oxalic_acid_consumed_kg_h": consumed, "oxalic_acid_utilisation": utilisation,
             "reagent_limited": scale < 1.0, "filtrate_pH": ph,
-            **_fraction_info(frac, ox, n)}
+            **_fraction_info({c: frac[g] for c, g in zip(ox, group)}, n)}
     return OperationResult(outlets={"precipitate": precipitate, "filtrate": filtrate}, added=added,
                            equipment=equipment, consumption=consumption, info=info)
 
@@ -439,32 +445,39 @@ def _run_hydroxide(inlets, params, context) -> OperationResult:
     # elements and those of the hydroxides and gypsum
     liquor = Liquor(feed, n, [CI[el] for el in ("Fe", "Al", "Sc", *FOLLOW_FE, *mass_fractions(formula),
                                                 "O", "H", "Ca", "S", "Ra")])
-    aq_feed, at = liquor.aq, liquor.at
-    volume_l_h = liquor.volume_l_h()
+    aq, at = liquor.aq, liquor.at
+    volume_l_h = liquor.volume_l_h
     hy = HY_IDX[np.isin(HY_IDX, liquor.comps)]
     pos = {el: int(np.searchsorted(hy, CI[el])) for el in ("Fe", "Al", "Sc", *FOLLOW_FE)}
-    metal = aq_feed[liquor.rows_of(hy)]
-    n_metal = metal / MOLAR_MASS[hy, None]
+    runs = liquor.runs_of(hy)
     ph = np.broadcast_to(params["target_pH"], (n,)).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         to_mol_l = np.where(volume_l_h > 0, 1000.0 / volume_l_h, 0.0)   # kmol/h -> mol/L
 
-    # Hydroxide solubility at the target pH, on the feed concentrations.
-    frac = hydroxide_fractions_by_charge(n_metal * to_mol_l, LOG_KSP[hy], Z_OH[hy], ph)
+    # Hydroxide solubility at the target pH, on the feed concentrations [mol/L].
+    c0 = np.empty((hy.size, n))
+    for k, r in runs:
+        np.divide(aq[r], MOLAR_MASS[hy[k], None], out=c0[k])
+    c0 *= to_mol_l
+    frac = hydroxide_fractions_by_charge(c0, LOG_KSP[hy], Z_OH[hy], ph)
     fe, al, sc = pos["Fe"], pos["Al"], pos["Sc"]
-    fe_al = n_metal[fe] + n_metal[al]
+    fe_al = c0[fe] + c0[al]
     with np.errstate(divide="ignore", invalid="ignore"):
-        f_feal = np.where(fe_al > 0, (frac[fe] * n_metal[fe] + frac[al] * n_metal[al]) / fe_al, 0.0)
+        f_feal = np.where(fe_al > 0, (frac[fe] * c0[fe] + frac[al] * c0[al]) / fe_al, 0.0)
     # Sc lost by adsorption/co-precipitation on the Fe/Al hydroxide (flagged assumption).
     frac[sc] = 1 - (1 - frac[sc]) * (1 - params["sc_coprecipitation"] * f_feal)
     for el in FOLLOW_FE:
         frac[pos[el]] = frac[fe]
-    moles = frac * n_metal
-    oh = Z_OH[hy] @ moles
-    oxo = OXO[hy] @ moles
-    scale = np.minimum(_limit(aq_feed[at["O"]] / M_O, oh + oxo),
-                       _limit(aq_feed[at["H"]] / M_H, oh))
-    frac, oh, oxo = frac * scale, oh * scale, oxo * scale
+    # metal masses as fraction x mass (a kmol round trip could overshoot the inlet by rounding)
+    new_metal = np.empty_like(frac)
+    for k, r in runs:
+        np.multiply(frac[k], aq[r], out=new_metal[k])
+    oh, oxo = (np.array([Z_OH[hy], OXO[hy]]) / MOLAR_MASS[hy]) @ new_metal     # [kmol/h]
+    scale = np.minimum(_limit(aq[at["O"]] / M_O, oh + oxo),
+                       _limit(aq[at["H"]] / M_H, oh))
+    frac *= scale
+    new_metal *= scale
+    oh, oxo = oh * scale, oxo * scale
 
     # Base: free acid neutralised down to the residual H+ at target pH, plus z OH per ion.
     residual_h = 10.0 ** (-ph) * volume_l_h / 1000.0
@@ -473,38 +486,36 @@ def _run_hydroxide(inlets, params, context) -> OperationResult:
     base_rows = compound_flows(formula, base_kg_h)
     added = {params["base"]: _rows_stream(base_rows, n)}
 
-    new_metal = frac * metal
-    liquor_aq = np.array(aq_feed)
-    liquor_aq[liquor.rows_of(hy)] = metal - new_metal
+    for k, r in runs:                                  # the liquor, written over the feed's rows
+        aq[r] -= new_metal[k]
     for el, kg in base_rows.items():
-        liquor_aq[at[el]] += kg
-    liquor_aq[at["O"]] -= (oh + oxo) * M_O
-    liquor_aq[at["H"]] -= oh * M_H
+        aq[at[el]] += kg
+    aq[at["O"]] -= (oh + oxo) * M_O
+    aq[at["H"]] -= oh * M_H
 
     # Gypsum beyond its solubility (Ca from the feed and from lime), and Ra with it.
-    ca = liquor_aq[at["Ca"]] / ATOMIC_WEIGHTS["Ca"]
-    gyp = gypsum_precipitated(ca * to_mol_l, liquor_aq[at["S"]] / ATOMIC_WEIGHTS["S"] * to_mol_l,
+    ca = aq[at["Ca"]] / ATOMIC_WEIGHTS["Ca"]
+    gyp = gypsum_precipitated(ca * to_mol_l, aq[at["S"]] / ATOMIC_WEIGHTS["S"] * to_mol_l,
                               params["gypsum_log_ksp"])
     with np.errstate(divide="ignore", invalid="ignore"):
         gyp = np.where(to_mol_l > 0, gyp / to_mol_l, 0.0)                # [kmol/h]
-        gyp = gyp * np.minimum(_limit(liquor_aq[at["O"]] / M_O, 6 * gyp),
-                               _limit(liquor_aq[at["H"]] / M_H, 4 * gyp))
+        gyp = gyp * np.minimum(_limit(aq[at["O"]] / M_O, 6 * gyp),
+                               _limit(aq[at["H"]] / M_H, 4 * gyp))
         f_ra = np.clip(np.where(ca > 0, gyp / ca, 0.0), 0.0, 1.0)
     gypsum = compound_flows("CaSO4(H2O)2", gyp * molar_mass("CaSO4(H2O)2"))
-    gypsum["Ra"] = liquor_aq[at["Ra"]] * f_ra
+    gypsum["Ra"] = aq[at["Ra"]] * f_ra
     for el, kg in gypsum.items():
-        liquor_aq[at[el]] -= kg
+        aq[at[el]] -= kg
 
     gyp_idx = [CI[el] for el in gypsum]
     new_idx = np.concatenate([hy, [CI["O"], CI["H"]], gyp_idx])
     new_rows = [*new_metal, (oh + oxo) * M_O, oh * M_H, *gypsum.values()]
-    precipitate, filtrate = _outlets(feed, n, liquor, liquor_aq, new_rows, new_idx,
-                                     params["cake_moisture"])
-    solids = precipitate.total("solid")
+    precipitate, filtrate, solids = _outlets(feed, n, liquor, new_rows, new_idx,
+                                             params["cake_moisture"])
     equipment, consumption = _precipitation_equipment(volume_l_h, solids, params)
     info = {"base_kg_h": base_kg_h, "base_OH_kmol_h": oh_base, "target_pH": ph,
             "gypsum_kg_h": gyp * molar_mass("CaSO4(H2O)2"), "reagent_limited": scale < 1.0,
-            **_fraction_info(frac, hy, n), "precipitated_Ra": f_ra}
+            **_fraction_info(dict(zip(hy, frac)), n), "precipitated_Ra": f_ra}
     return OperationResult(outlets={"precipitate": precipitate, "liquor": filtrate}, added=added,
                            equipment=equipment, consumption=consumption, info=info)
 
