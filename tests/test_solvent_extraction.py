@@ -361,3 +361,32 @@ def test_a_second_call_starts_from_the_state_the_first_left():
     part = SPEC.run({"feed": sub_feed}, sub_params, {"n_samples": 2, "memory": memory, "samples": subset})
     assert part.info["iterations"][0] == 1
     assert np.allclose(part.outlets["strip"].flows, cold.outlets["strip"].flows[..., subset], rtol=1e-9, atol=1e-12)
+
+
+def test_unweighted_accelerator_steps_as_the_weighted_one_at_unit_scale():
+    # The circuit's accelerator keeps its Gram matrix up to date a column a step (weighted=False)
+    # and solves the normal equations by elimination without pivoting; its steps must be those
+    # of the accelerator that recomputes everything, with every weight 1, and solve_spd's
+    # solutions those of LAPACK's (n above FEW_SYSTEMS, so that the elimination runs).
+    from redmud.acceleration import FEW_SYSTEMS, Anderson, solve_spd
+    rng = np.random.default_rng(7)
+    d, n = 6, FEW_SYSTEMS + 1
+    matrices = rng.uniform(0.0, 1.0, (n, d, d))
+    matrices *= 0.9 / matrices.sum(axis=2, keepdims=True)
+    offsets = rng.uniform(1.0, 10.0, (d, n))
+    weighted, unweighted = Anderson(d, n), Anderson(d, n, weighted=False)
+    small = Anderson(d, 3, weighted=False)          # few samples: solved by LAPACK
+    x = np.zeros((d, n))
+    for step in range(12):
+        g = np.einsum("nij,jn->in", matrices, x) + offsets
+        restart = np.arange(n) == step % 7              # drop some histories on the way
+        x_ref = weighted.step(x, g, np.ones_like(x), np.arange(n), restart)
+        x_small = small.step(x[:, :3], g[:, :3], None, np.arange(3), restart[:3])
+        x = unweighted.step(x, g, None, np.arange(n), restart)
+        assert np.allclose(x, x_ref, rtol=1e-10, atol=0)
+        assert np.allclose(x_small, x[:, :3], rtol=1e-10, atol=0)
+    a = rng.standard_normal((4, 4, n))
+    a = np.einsum("ikn,jkn->ijn", a, a) + 1e-3 * np.eye(4)[..., None]
+    b = rng.standard_normal((4, n))
+    expected = np.linalg.solve(a.transpose(2, 0, 1), b.T[..., None])[..., 0].T
+    assert np.allclose(solve_spd(a.copy(), b), expected, rtol=1e-10, atol=0)

@@ -526,10 +526,10 @@ def _solve_circuit(pset, idx, feed_x, v, h, sulfate, x_tot, stages, bleed, strip
             if accelerator is not None:
                 accelerator.keep(keep)          # each sample's history stays its own
         if accelerator is None:
-            accelerator = Anderson(x.shape[0], work.size)
+            accelerator = Anderson(x.shape[0], work.size, weighted=False)
         restart = change > last_change
         last_change = change
-        guess = accelerator.step(x + SHIFT, g + SHIFT, np.ones_like(x), np.arange(work.size), restart) - SHIFT
+        guess = accelerator.step(x + SHIFT, g + SHIFT, None, np.arange(work.size), restart) - SHIFT
         offset = 0
         for k in sections:
             rows = act[k].shape[0]
