@@ -289,7 +289,8 @@ def split(stream: Stream, fractions: Sequence[object]) -> list[Stream]:
     """
     fractions = [_broadcastable(np.asarray(f, dtype=float)) for f in fractions]
     for f in fractions:
-        if np.any((f < 0) | (f > 1) | ~np.isfinite(f)):
+        # two reductions, no temporaries: a NaN makes min and max NaN, which fails both tests
+        if f.size and not (f.min() >= 0 and f.max() <= 1):
             raise InputError("split", "fractions must be finite and within [0, 1]")
     if all(f.shape[1] == 1 for f in fractions):
         return _split_by_phase(stream, fractions)
