@@ -44,7 +44,7 @@ from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, formula_kmol_fl
                                      free_acid_kmol_h, phase_stream)
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
-from redmud.streams import COMPONENTS, N_COMPONENTS, N_PHASES, PHASE_INDEX
+from redmud.streams import COMPONENTS, N_COMPONENTS, PHASE_INDEX
 from redmud.tomlfile import load_toml
 
 _DATA = load_toml(DATA_DIR / "solvent_extraction.toml")
@@ -55,6 +55,8 @@ SETS = tuple(_DATA["sets"])
 SOLID, AQ, ORG, GAS = (PHASE_INDEX[p] for p in ("solid", "aqueous", "organic", "gas"))
 M_D2EHPA, M_TBP, M_KEROSENE = molar_mass("C16H35O4P"), molar_mass("C12H27O4P"), molar_mass("C12H26")
 M_H, M_O = ATOMIC_WEIGHTS["H"], ATOMIC_WEIGHTS["O"]
+#: Components of the organic diluent and reagents (D2EHPA, TBP, kerosene): C, H, O, P.
+ORGANIC_ELEMENTS = np.array(sorted(CI[el] for el in ("C", "H", "O", "P")))
 
 #: Species of the cascade: every component, plus Fe(II) as an extra species "Fe2" (the stream
 #: holds Fe as one element; its Fe(III)/Fe(II) split is a parameter of the liquor).
@@ -589,14 +591,12 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
          for k, v in params.items()}
     pset = load_set(p["extractant_set"])
     idx = np.flatnonzero(pset["extracted"])
-    charge = SPECIES_CHARGE[idx]
-    flows_in = np.broadcast_to(feed.flows, (N_PHASES, N_COMPONENTS, n))
-    aqueous = flows_in[AQ]
+    aq_feed = feed.phase("aqueous", out=np.empty((N_COMPONENTS, n)))    # a copy: the reductant adds to it
 
     # -- optional reduction of Fe(III) to Fe(II) ------------------------------------------------
-    reductant_kg, reductant_kmol, fe2 = reduce_ferric(aqueous, p["fe2_fraction"],
+    reductant_kg, reductant_kmol, fe2 = reduce_ferric(aq_feed, p["fe2_fraction"],
                                                       p["reduction_fraction"], p["reductant"])
-    aq_feed = aqueous + reductant_kg
+    aq_feed += reductant_kg
     species = _species_kmol(aq_feed, fe2)
     idx = idx[np.any(species[idx] > 0, axis=1)]     # species absent from every sample stay zero
     charge = SPECIES_CHARGE[idx]
@@ -704,12 +704,16 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     loss_strip = p["organic_loss"] * strip_water / 1000.0
     bleed_l = p["organic_bleed"] * v["org"]
 
-    def organic(litres):
-        return (formula_kmol_flows("C16H35O4P", litres * kg_d2ehpa / M_D2EHPA)
-                + formula_kmol_flows("C12H27O4P", litres * kg_tbp / M_TBP)
-                + formula_kmol_flows("C12H26", litres * kg_kero / M_KEROSENE))
+    per_litre = np.zeros((ORGANIC_ELEMENTS.size, n))      # element kg per L of organic
+    for formula, kg, molar in (("C16H35O4P", kg_d2ehpa, M_D2EHPA), ("C12H27O4P", kg_tbp, M_TBP),
+                               ("C12H26", kg_kero, M_KEROSENE)):
+        formula_kmol_flows(formula, kg / molar, ORGANIC_ELEMENTS, out=per_litre)
 
-    bleed_org = organic(bleed_l) + bleed_kg
+    def organic(litres):           # element flows [kg/h] (ORGANIC_ELEMENTS, sample) of litres/h
+        return per_litre * litres
+
+    bleed_org = bleed_kg.copy()
+    bleed_org[ORGANIC_ELEMENTS] += organic(bleed_l)
     bleed_org[CI["H"]] -= eq_bleed * M_H                   # H released into the raffinate
     makeup_l = loss_raff + loss_strip + bleed_l
     for name, formula, kg in (("D2EHPA", "C16H35O4P", kg_d2ehpa), ("TBP", "C12H27O4P", kg_tbp),
@@ -720,11 +724,14 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     # outlets built from their phases, keeping only the rows not zero (no dense 4-phase arrays);
     # the feed's solid and gas pass to the raffinate
     passed = {phase: feed.held_components(phase) for phase in ("solid", "gas")}
-    raffinate = phase_stream(n, components=passed, aqueous=np.maximum(raff_aq, 0.0),
-                             organic=np.maximum(flows_in[ORG] + organic(loss_raff), 0.0),
+    org_comps = np.array(sorted({*feed.held_components("organic").tolist(), *ORGANIC_ELEMENTS.tolist()}))
+    raff_org = feed.phase("organic", org_comps, out=np.empty((org_comps.size, n)))
+    raff_org[np.searchsorted(org_comps, ORGANIC_ELEMENTS)] += organic(loss_raff)
+    raffinate = phase_stream(n, components={**passed, "organic": org_comps}, aqueous=np.maximum(raff_aq, 0.0),
+                             organic=np.maximum(raff_org, 0.0),
                              **{phase: np.maximum(feed.phase(phase, comps), 0.0) for phase, comps in passed.items()})
-    strip = phase_stream(n, solid=np.maximum(strip_solid, 0.0), aqueous=np.maximum(strip_aq, 0.0),
-                         organic=np.maximum(organic(loss_strip), 0.0))
+    strip = phase_stream(n, components={"organic": ORGANIC_ELEMENTS}, solid=np.maximum(strip_solid, 0.0),
+                         aqueous=np.maximum(strip_aq, 0.0), organic=np.maximum(organic(loss_strip), 0.0))
     outlets = {"raffinate": raffinate, "strip": strip, "bleed": phase_stream(n, organic=np.maximum(bleed_org, 0.0))}
 
     # -- design ------------------------------------------------------------------------------------
