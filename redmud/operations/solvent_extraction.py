@@ -502,12 +502,14 @@ def _solve_circuit(pset, idx, feed_x, v, h, sulfate, x_tot, stages, bleed, strip
 
     work = np.arange(n)                                       # the samples still iterating
     converged, iterations = np.zeros(n, dtype=bool), np.full(n, MAX_ITER)
-    accelerator, last_change = None, np.full(n, np.inf)
+    accelerator = None
     for iteration in range(1, MAX_ITER + 1):
         sweep = _sweep(pset, idx, case, ph, free, sections)
         # The stage state (pH, free extractant / total) of every section moves by Anderson
         # acceleration (redmud.acceleration): the loading feedback (D ~ X_free^n) and the strip
-        # acidity make plain substitution oscillate.
+        # acidity make plain substitution oscillate. A sample's history is kept when its change
+        # grows (no restart): Anderson's residual is not monotone, and restarting on growth
+        # left ~9 % of random-parameter samples unconverged at MAX_ITER (~3 % without).
         x = np.concatenate([np.concatenate([ph[k], free[k] / x_tot]) for k in sections])
         g = np.concatenate([np.concatenate([sweep["ph"][k], sweep["free"][k] / x_tot]) for k in sections])
         change = np.max(np.abs(g - x), axis=0)
@@ -523,15 +525,13 @@ def _solve_circuit(pset, idx, feed_x, v, h, sulfate, x_tot, stages, bleed, strip
             break
         if done.any():
             keep = np.flatnonzero(~done)
-            case, x, g, change, work = _take(case, keep), x[:, keep], g[:, keep], change[keep], work[keep]
-            x_tot, last_change = case["x_tot"], last_change[keep]
+            case, x, g, work = _take(case, keep), x[:, keep], g[:, keep], work[keep]
+            x_tot = case["x_tot"]
             if accelerator is not None:
                 accelerator.keep(keep)          # each sample's history stays its own
         if accelerator is None:
             accelerator = Anderson(x.shape[0], work.size, weighted=False)
-        restart = change > last_change
-        last_change = change
-        guess = accelerator.step(x + SHIFT, g + SHIFT, None, np.arange(work.size), restart) - SHIFT
+        guess = accelerator.step(x + SHIFT, g + SHIFT, None, np.arange(work.size), np.zeros(work.size, bool)) - SHIFT
         offset = 0
         for k in sections:
             rows = act[k].shape[0]
