@@ -127,7 +127,9 @@ class Anderson:
             normal = np.einsum("rin,rjn->ijn", dF, dF)            # (k, k, n)
             rhs = np.einsum("rin,rn->in", dF, f_r * weight)       # (k, n)
         else:
-            normal = self.gram[:k, :k] * (valid[:, None] & valid[None])
+            normal = self.gram[:k, :k].copy()
+            if not valid.all():                   # stale columns 0
+                normal *= valid[:, None] & valid[None]
             rhs = np.einsum("rin,rn->in", history(self.dF, k), f_r)
         diagonal = normal[np.arange(k), np.arange(k)]             # (k, n), a copy
         ridge = REGULARISATION * diagonal.max(axis=0) + 1e-300
