@@ -588,7 +588,7 @@ def _solve_tank(a, order, x_max, charge, amounts, coupled, x_in, t_in_kmol, sulf
             (np.abs(newton - h) > 0.5 * np.abs(step_before))
         # a Newton step below LAST_STEP x h is the last: taken on the linearisation, whose
         # error is second order (< 1e-13 of X), it saves evaluating X once more
-        last = ~done & ~bisect & (np.abs(newton - h) <= LAST_STEP * h)
+        last = ~done & ~bisect & (h > 0) & (np.abs(newton - h) <= LAST_STEP * h)
         solved[work[done | last]] = True
         # the state of the samples that leave, solved or (at the last iteration) not
         leaving = done | last if iteration < max_iter - 1 else np.ones_like(done)
