@@ -289,6 +289,30 @@ def test_tank_acid_balance_closes_by_hand():
     assert h[3] == 0.0 and x[0, 3] == 0.0                             # no acid: nothing dissolves
 
 
+def test_tank_solution_is_the_cubic_at_its_acid_on_random_inputs():
+    """Whichever way a sample leaves the tank solve (|g| small, a tiny step, or a last Newton
+    step taken on the tangent of X), its X is the tank's own conversion at its h to 1e-12 and
+    its acid balance closes."""
+    rng = np.random.default_rng(7)
+    n = 2000
+    a = np.array([10 ** rng.uniform(-2, 2, n), 10 ** rng.uniform(-3, 1, n)])
+    order = np.array([1.0, 0.6])
+    x_max = np.array([0.9, 0.7])
+    charge = np.array([3.0, 2.0])
+    amounts = np.array([rng.uniform(0.1, 20, n), rng.uniform(0.1, 20, n)])       # kmol/h
+    coupled = np.array([True, True])
+    t_in = 10 ** rng.uniform(-3, 2, n)
+    sulfate, volume, ka2 = rng.uniform(0, 5, n), rng.uniform(1, 20, n), 10 ** -1.99
+    x, h, solved = L._solve_tank(a, order, x_max, charge, amounts, coupled, np.zeros((2, n)), t_in,
+                                 sulfate, volume, ka2)
+    assert solved.all()
+    xx, _ = L.cstr_conversion(a, h, order[:, None], x_max[:, None], np.zeros((2, n)))
+    assert np.allclose(x, xx, rtol=1e-12, atol=1e-15)
+    consumed = (charge[:, None] * amounts * x).sum(axis=0)
+    acid_left = volume * L.total_acidity(h, sulfate / volume, ka2)
+    assert np.allclose(acid_left + consumed, t_in, rtol=1e-10, atol=1e-15)
+
+
 def test_a_sample_with_non_finite_inputs_fails_alone():
     a, order, x_max, charge, amounts, coupled = _tank_case()
     t_in = np.array([20.0, np.nan, 5.0, 1.0])
