@@ -215,11 +215,14 @@ def countercurrent(extraction_factor, active, aq_in=None, org_in=None):
     n_max = e.shape[0]
     act = active.reshape(active.shape[:1] + (1,) * (e.ndim - 2) + active.shape[1:])
     padded = not bool(np.all(active))
-    r = np.ones(e.shape[1:])
-    alpha = np.ones(e.shape[1:])
-    q = np.empty(e.shape[1:])
     p_all = np.empty_like(e)
-    for s in range(n_max):
+    p = np.add(e[0], 1.0, out=p_all[0])    # r_0 = 1: q_1 = E_1
+    r, alpha = e[0] / p, 1.0 / p
+    if padded:                             # an unused first slot leaves r and alpha at 1
+        np.copyto(r, 1.0, where=~act[0])
+        np.copyto(alpha, 1.0, where=~act[0])
+    q = np.empty(e.shape[1:])
+    for s in range(1, n_max):
         np.multiply(e[s], r, out=q)        # p - 1, kept apart so that r has no cancellation
         p = np.add(q, 1.0, out=p_all[s])
         used = act[s] if padded else True  # an unused slot leaves r and alpha as they are
