@@ -378,20 +378,25 @@ def _d_stagewise(pset, idx, ph, free, x_tot, ratio=None):
     state (1, log10 X_free, log10 x_tot, pH, X_free pH, x_tot pH; pH clipped to the data's
     range), so one matrix product of the species' coefficients (:func:`_ln_d_coefficients`)
     with the terms gives it for every stage, species and sample at once; ln(O/A) is one more
-    term, added to every species after D's cap.
+    term, added to every species after D's cap. Terms no species uses are left out.
     """
     lo, hi = pset["ph_range"]
     ph_c = np.clip(ph, lo, hi)
-    x_tot = np.broadcast_to(x_tot, free.shape)
-    terms = [np.ones_like(ph_c), np.log10(free), np.log10(x_tot), ph_c, free * ph_c, x_tot * ph_c]
+    make = (lambda: 1.0, lambda: np.log10(free), lambda: np.log10(x_tot), lambda: ph_c,
+            lambda: free * ph_c, lambda: x_tot * ph_c)
     coefficients = pset["ln_d_coefficients"][idx]
+    used = np.flatnonzero(coefficients.any(axis=0))
+    coefficients = coefficients[:, used]
+    terms = np.empty((ph.shape[0], used.size + (ratio is not None)) + ph.shape[1:])   # (stage, K, sample)
+    for j, term in enumerate(used):
+        terms[:, j] = make[term]()
     cap = np.log(D_MAX)
     if ratio is not None:
         ln_ratio = np.log(ratio)
-        terms.append(np.broadcast_to(ln_ratio, free.shape))
+        terms[:, -1] = ln_ratio
         coefficients = np.column_stack([coefficients, np.ones(len(idx))])
         cap = cap + ln_ratio
-    ln_d = np.matmul(coefficients, np.stack(terms, axis=1))        # (species, K) @ (stage, K, sample)
+    ln_d = np.matmul(coefficients, terms)                          # (species, K) @ (stage, K, sample)
     np.minimum(ln_d, cap, out=ln_d)
     return np.exp(ln_d, out=ln_d)
 
