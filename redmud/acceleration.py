@@ -86,20 +86,21 @@ class Anderson:
         drops that sample's history first.
         """
         f = g - x                                                 # (D, n)
-        self.rows |= (f != 0).any(axis=1) | (g != 0).any(axis=1)
-        rows = np.flatnonzero(self.rows)          # rows ever non-zero; the others have no history
+        if not self.rows.all():
+            self.rows |= (f != 0).any(axis=1) | (g != 0).any(axis=1)
+        row_index = np.flatnonzero(self.rows)     # rows ever non-zero; the others have no history
+        rows = slice(None) if row_index.size == self.rows.size else row_index   # a slice: views, no copies
         everyone = active.size == self.valid.shape[0]
         if self.gram is not None and not everyone:
             raise ValueError("an unweighted Anderson accelerator steps every sample (see keep)")
-        at = np.ix_(rows, active) if not everyone else (rows,)
+        at = np.ix_(row_index, active) if not everyone else (rows,)
         if everyone:
             active = slice(None)
-        every_row = rows.size == self.rows.size
 
         def history(h, k):                        # (R, k, n) of the first k slots; a view if it can be
             if everyone:
-                return h[:, :k] if every_row else h[rows, :k]
-            return h[np.ix_(rows, np.arange(k), active)]
+                return h[rows, :k]
+            return h[np.ix_(row_index, np.arange(k), active)]
 
         f_r, g_r = f[rows], g[rows]                               # (R, n)
         if self.steps > 0:
