@@ -22,9 +22,9 @@ oxalate, hydrate water and hydroxide from the liquor's C, H and O (element pools
 acid that the reaction releases stays in the liquor by electroneutrality.
 
 Performance: at 1e5 samples a stream is ~125 MB, so the operations work on the rows
-(components) that react, write outlets into lazily zeroed arrays and use dot products for charge
-sums. The run is then memory-bound: 1e5 samples take ~120-130 times one sample (see
-benchmarks/bench_precipitation.py and benchmarks/README.md), not yet the 100 x target.
+(components) that react, turn their own copy of the feed's liquor into the filtrate in place,
+write each outlet row once and use dot products for charge sums. The run is then memory-bound: 1e5 samples take ~80-110 times one sample (see
+benchmarks/bench_precipitation.py and benchmarks/README.md), about the 100 x target.
 """
 
 from __future__ import annotations
@@ -258,8 +258,8 @@ class Liquor:
     def __init__(self, feed: Stream, n: int, reacting):
         self.comps = np.union1d(feed.held_components("aqueous"), reacting)
         self.at = component_rows(self.comps)
-        aq = feed.phase("aqueous", self.comps)                   # a fresh array
-        self.aq = aq if aq.shape[1] == n else np.repeat(aq, n, axis=1)
+        # a fresh array over n samples (a one-sample feed broadcasts into it)
+        self.aq = feed.phase("aqueous", self.comps, out=np.empty((self.comps.size, n)))
         #: Free H+ of the feed liquor [kmol/h], as common.free_acid_kmol_h, as one dot product.
         self.free_acid = _FREE_ACID_PER_KG[self.comps] @ self.aq
         #: Feed liquor volume [L/h], taken as its water mass at 1 kg/L (as common.water_kg_h).
@@ -312,8 +312,7 @@ def _outlets(feed, n, liquor, new_rows, new_idx, cake_moisture):
     phi = cake_liquor_fraction(solids, liquor.aq.sum(axis=0), cake_moisture)
     np.multiply(liquor.aq, phi, out=entrained)
     liquor.aq -= entrained                                 # x - x*phi >= 0 for phi <= 1
-    passing = [(p, feed.held_components(name), name) for name, p in
-               (("organic", PHASE_INDEX["organic"]), ("gas", PHASE_INDEX["gas"]))]
+    passing = [(PHASE_INDEX[name], feed.held_components(name), name) for name in ("organic", "gas")]
     aq = PHASE_INDEX["aqueous"] * N_COMPONENTS
     filtrate_rows = np.concatenate([aq + liquor.comps] + [p * N_COMPONENTS + c for p, c, _ in passing])
     filtrate = liquor.aq

@@ -732,7 +732,7 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     # outlets built from their phases, keeping only the rows not zero (no dense 4-phase arrays);
     # the feed's solid and gas pass to the raffinate
     passed = {phase: feed.held_components(phase) for phase in ("solid", "gas")}
-    org_comps = np.array(sorted({*feed.held_components("organic").tolist(), *ORGANIC_ELEMENTS.tolist()}))
+    org_comps = np.union1d(feed.held_components("organic"), ORGANIC_ELEMENTS)
     raff_org = feed.phase("organic", org_comps, out=np.empty((org_comps.size, n)))
     raff_org[np.searchsorted(org_comps, ORGANIC_ELEMENTS)] += organic(loss_raff)
     raffinate = phase_stream(n, components={**passed, "organic": org_comps}, aqueous=np.maximum(raff_aq, 0.0),
