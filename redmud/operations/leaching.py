@@ -798,9 +798,9 @@ def run(inlets, params, context):
         for el, flow in compound_flows(formula, kg_h).items():
             liquor[row[CI[el]]] += flow
     lixiviant_kg_h = liquor.sum(axis=0)                              # heated with the solids
-    volume_m3 = water_kg_h(liquor, components=comps) / 1000.0 / \
-        _value(data["properties"]["liquor_density_kg_L"])
     acid0 = free_acid_kmol_h(liquor, components=comps)
+    volume_m3 = water_kg_h(liquor, components=comps, free_acid=acid0) / 1000.0 / \
+        _value(data["properties"]["liquor_density_kg_L"])
     # more free acid (by electroneutrality) than hydrogen is not a liquor (an extrapolated recycle
     # estimate can be one): it has no water, hence no concentrations; those samples fail
     not_liquor = acid0 > liquor[row[CI["H"]]] / ATOMIC_WEIGHTS["H"]

@@ -37,7 +37,7 @@ from redmud.chemistry import (ATOMIC_WEIGHTS, LANTHANIDES_AND_Y, RARE_EARTHS, ma
                               molar_mass)
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
 from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, agitator_power_kw, component_rows,
-                                      compound_flows, tank_train)
+                                      compound_flows, free_acid_kmol_h, tank_train, water_kg_h)
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
 from redmud.streams import N_COMPONENTS, PHASE_INDEX, Stream
@@ -237,8 +237,6 @@ def _limit(available, needed):
 # (their zero rows left out), and charge sums are dot products rather than full temporaries.
 # =============================================================================================
 
-#: kmol of free H+ per kg of each dissolved component (electroneutrality, common.free_acid_kmol_h).
-_FREE_ACID_PER_KG = -(LIQUOR_CHARGE / MOLAR_MASS)
 M_C, M_H, M_O = ATOMIC_WEIGHTS["C"], ATOMIC_WEIGHTS["H"], ATOMIC_WEIGHTS["O"]
 
 
@@ -260,11 +258,10 @@ class Liquor:
         self.at = component_rows(self.comps)
         # a fresh array over n samples (a one-sample feed broadcasts into it)
         self.aq = feed.phase("aqueous", self.comps, out=np.empty((self.comps.size, n)))
-        #: Free H+ of the feed liquor [kmol/h], as common.free_acid_kmol_h, as one dot product.
-        self.free_acid = _FREE_ACID_PER_KG[self.comps] @ self.aq
-        #: Feed liquor volume [L/h], taken as its water mass at 1 kg/L (as common.water_kg_h).
-        h = self.aq[self.at["H"]] / M_H
-        self.volume_l_h = np.maximum(h - np.maximum(self.free_acid, 0.0), 0.0) / 2 * M_H2O
+        #: Free H+ of the feed liquor [kmol/h].
+        self.free_acid = free_acid_kmol_h(self.aq, components=self.comps)
+        #: Feed liquor volume [L/h], taken as its water mass at 1 kg/L.
+        self.volume_l_h = water_kg_h(self.aq, components=self.comps, free_acid=self.free_acid)
 
     def rows_of(self, components: np.ndarray) -> np.ndarray:
         """The rows of ``components`` (sorted indices, all in the liquor)."""
