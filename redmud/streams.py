@@ -326,8 +326,9 @@ def _split_by_phase(stream: Stream, fractions: list[np.ndarray]) -> list[Stream]
     held = [b.stop > b.start for b in blocks]
     shares = [[f[p if f.shape[0] > 1 else 0, 0] for p in range(N_PHASES)] for f in fractions]
     sent = [[h and bool(share.any()) for share, h in zip(f_shares, held)] for f_shares in shares]
+    whole = [[h and bool((share == 1).all()) for share, h in zip(f_shares, held)] for f_shares in shares]
     # x - x * 1 = 0 exactly: with one fraction, a block sent whole leaves nothing behind
-    left = [h and not (len(fractions) == 1 and bool((shares[0][p] == 1).all())) for p, h in enumerate(held)]
+    left = [h and not (len(fractions) == 1 and whole[0][p]) for p, h in enumerate(held)]
     outlets = [_blocks_of(stream, blocks, flags, n) for flags in sent + [left]]
     for p, block in enumerate(blocks):
         if not held[p]:
@@ -338,7 +339,10 @@ def _split_by_phase(stream: Stream, fractions: list[np.ndarray]) -> list[Stream]
             if not sent[j][p]:
                 continue
             part = outlets[j][1][p]
-            np.multiply(data[block], f_shares[p], out=part)
+            if whole[j][p]:                # x * 1 = x: a copy reads one array, not two
+                np.copyto(part, data[block])
+            else:
+                np.multiply(data[block], f_shares[p], out=part)
             if remainder is not None:
                 np.subtract(remainder if written else data[block], part, out=remainder)
                 written = True

@@ -57,11 +57,14 @@ def phase_fractions(liquid_fraction, n_samples: int) -> np.ndarray:
     return f
 
 
-def solid_liquid_split(stream: Stream, underflow_solids_fraction) -> tuple[Stream, Stream, np.ndarray]:
+def solid_liquid_split(stream: Stream, underflow_solids_fraction,
+                       solids_kg_h=None) -> tuple[Stream, Stream, np.ndarray]:
     """Underflow (all solids and their liquor) and overflow (the rest) of a slurry, and the share
-    of the liquid sent to the underflow (see :func:`liquid_to_underflow_fraction`)."""
+    of the liquid sent to the underflow (see :func:`liquid_to_underflow_fraction`).
+    ``solids_kg_h``: the stream's solids [kg/h], where the caller has them already."""
     liquid = stream.total("aqueous") + stream.total("organic")
-    f = liquid_to_underflow_fraction(liquid, stream.total("solid"), underflow_solids_fraction)
+    solids = stream.total("solid") if solids_kg_h is None else solids_kg_h
+    f = liquid_to_underflow_fraction(liquid, solids, underflow_solids_fraction)
     f = np.broadcast_to(f, (stream.n_samples,))
     underflow, overflow = split(stream, [phase_fractions(f, stream.n_samples)])
     return underflow, overflow, f
@@ -129,8 +132,9 @@ def _thickener_equipment(solids_kg_h, unit_area, count=1):
 def run_thickener(inlets, params, context) -> OperationResult:
     """Thickener: all solids and their entrained liquor to ``underflow``, the rest to ``overflow``."""
     feed = inlets["feed"]
-    underflow, overflow, f = solid_liquid_split(feed, params["underflow_solids_fraction"])
-    equipment, area = _thickener_equipment(feed.total("solid"), params["unit_area"])
+    solids = feed.total("solid")
+    underflow, overflow, f = solid_liquid_split(feed, params["underflow_solids_fraction"], solids)
+    equipment, area = _thickener_equipment(solids, params["unit_area"])
     power = thickener_drive_kw(area, params["drive_power_per_diameter"])
     return OperationResult(
         outlets={"underflow": underflow, "overflow": overflow},
@@ -146,8 +150,9 @@ def run_filter(inlets, params, context) -> OperationResult:
     [kg/(m^2 h)] (Taylor 1983); power = specific power x area (REEPS).
     """
     feed = inlets["feed"]
-    cake, filtrate, f = solid_liquid_split(feed, 1.0 - params["cake_moisture"])
-    area = feed.total("solid") / params["filtration_flux"]
+    solids = feed.total("solid")
+    cake, filtrate, f = solid_liquid_split(feed, 1.0 - params["cake_moisture"], solids)
+    area = solids / params["filtration_flux"]
     return OperationResult(
         outlets={"cake": cake, "filtrate": filtrate},
         equipment={"filter": Equipment(kind="filter", size=area, size_unit="m^2")},
