@@ -408,3 +408,15 @@ def test_wide_random_parameters_converge():
     res = run(liquor(n=n), n=n, **values)
     assert res.info["converged"].mean() >= 0.99
     assert res.check_balance({"feed": liquor(n=n)}, "sx") <= 1e-9
+
+
+def test_an_unconverged_sample_is_failed_with_its_reason(monkeypatch):
+    feed = liquor()
+    converged = run(feed)
+    assert converged.info["converged"][0] and converged.info["failed"][0] == 0.0
+    assert converged.info["failure_reason"][0] == ""
+    monkeypatch.setattr(sx, "MAX_ITER", 3)      # this circuit needs 7 sweeps (the benchmark's case)
+    res = run(feed)
+    assert not res.info["converged"][0] and res.info["failed"][0] == 1.0
+    assert "did not converge" in res.info["failure_reason"][0]
+    assert res.check_balance({"feed": feed}, "sx") <= 1e-9      # failed, yet balanced

@@ -31,6 +31,11 @@ Element bookkeeping: the circulating organic is internal. Extraction moves M int
 (as H+) out of it into the raffinate; the strip returns M and takes z H from the strip reagent;
 so inlets + added = outlets closes for every element, with the circulating organic at steady
 state (only make-up enters; losses and bleed leave).
+
+A sample whose stage state has not converged in MAX_ITER sweeps is failed (``info["failed"]``,
+``info["failure_reason"]``): its outlets balance, but its D and stage pH disagree, so
+:func:`redmud.flowsheet.evaluate` treats it as it treats an unconverged recycle (NaN flows and
+the reason, or an error with ``on_failure="raise"``).
 """
 
 from __future__ import annotations
@@ -780,6 +785,12 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
             info[f"to_strip.{el}"] = np.where(total > 0, strip_kg[c] / total, 0.0)
             info[f"to_bleed.{el}"] = np.where(total > 0, bleed_kg[c] / total, 0.0)
             info[f"to_raffinate.{el}"] = np.where(total > 0, 1.0 - (strip_kg[c] + bleed_kg[c]) / total, 1.0)
+    info["failed"] = (~sol["converged"]).astype(float)
+    # an object array written only where a sample failed (no string array over every sample)
+    reason = np.full(n, "", dtype=object)
+    reason[~sol["converged"]] = (f"solvent_extraction: the stage state did not converge to {TOL:g} "
+                                 f"in {MAX_ITER} sweeps")
+    info["failure_reason"] = reason
     return OperationResult(outlets=outlets, added=added, equipment=equipment,
                            consumption=consumption, info=info)
 
