@@ -54,11 +54,16 @@ def free_acid_kmol_h(aqueous: np.ndarray, charge: np.ndarray = LIQUOR_CHARGE, co
     comps = slice(None) if components is None else np.asarray(components)
     z, molar_mass = charge[comps, None], MOLAR_MASS[comps, None]
     acid = np.empty(aqueous.shape[1:])
-    # in blocks of samples: a (component, sample) temporary over 1e5 samples is tens of MB, and
-    # making it cost ~20x the arithmetic; each sample's sum is the same, whatever the blocks
+    # in blocks of samples, through one cache-sized buffer: a (component, sample) temporary over
+    # 1e5 samples is tens of MB, and making it cost up to ~20x the arithmetic; each sample's
+    # sum is the same, whatever the blocks
+    buffer = np.empty((aqueous.shape[0], min(acid.shape[-1], SAMPLE_BLOCK)))
     for start in range(0, acid.shape[-1], SAMPLE_BLOCK):
         block = slice(start, start + SAMPLE_BLOCK)
-        np.sum(z * (aqueous[:, block] / molar_mass), axis=0, out=acid[block])
+        terms = buffer[:, :aqueous[:, block].shape[1]]
+        np.divide(aqueous[:, block], molar_mass, out=terms)
+        terms *= z
+        np.sum(terms, axis=0, out=acid[block])
     return np.negative(acid, out=acid)
 
 

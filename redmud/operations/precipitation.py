@@ -23,7 +23,7 @@ acid that the reaction releases stays in the liquor by electroneutrality.
 
 Performance: at 1e5 samples a stream is ~125 MB, so the operations work on the rows
 (components) that react, turn their own copy of the feed's liquor into the filtrate in place,
-write each outlet row once and use dot products for charge sums. The run is then memory-bound: 1e5 samples take ~80-110 times one sample (see
+write each outlet row once and form charge sums without (component, sample) temporaries. The run is then memory-bound: 1e5 samples take ~80-110 times one sample (see
 benchmarks/bench_precipitation.py and benchmarks/README.md), about the 100 x target.
 """
 
@@ -234,7 +234,7 @@ def _limit(available, needed):
 #
 # At 1e5 samples one phase of a stream is 39 x 1e5 floats (31 MB), so the work is done on the
 # few rows (components) a reaction touches, outlets are built from the phases that carry flow
-# (their zero rows left out), and charge sums are dot products rather than full temporaries.
+# (their zero rows left out), and charge sums are formed without full (component, sample) temporaries.
 # =============================================================================================
 
 M_C, M_H, M_O = ATOMIC_WEIGHTS["C"], ATOMIC_WEIGHTS["H"], ATOMIC_WEIGHTS["O"]
