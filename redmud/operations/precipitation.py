@@ -23,7 +23,8 @@ acid that the reaction releases stays in the liquor by electroneutrality.
 
 Performance: at 1e5 samples a stream is ~125 MB, so the operations work on the rows
 (components) that react, turn their own copy of the feed's liquor into the filtrate in place,
-write each outlet row once and form charge sums without (component, sample) temporaries. The run is then memory-bound: 1e5 samples take ~80-110 times one sample (see
+write each outlet row once and form charge sums without (component, sample) temporaries. The
+run is then memory-bound: 1e5 samples take ~85-120 times one sample (see
 benchmarks/bench_precipitation.py and benchmarks/README.md), about the 100 x target.
 """
 
