@@ -533,7 +533,8 @@ def _solve_circuit(pset, idx, feed_x, v, h, sulfate, x_tot, stages, bleed, strip
         # left ~9 % of random-parameter samples unconverged at MAX_ITER (~3 % without; below
         # 1 % with the state kept within its bounds).
         x = np.concatenate([np.concatenate([ph[k], free[k] / x_tot]) for k in sections])
-        g = np.concatenate([np.concatenate([np.clip(sweep["ph"][k], lo, hi), sweep["free"][k] / x_tot]) for k in sections])
+        g = np.concatenate([np.concatenate([np.clip(sweep["ph"][k], lo, hi), sweep["free"][k] / x_tot])
+                            for k in sections])
         change = np.max(np.abs(g - x), axis=0)
         done = change < TOL
         # results: the converged samples' sweep; on the last iteration the others' too
