@@ -67,8 +67,8 @@ from redmud.errors import InputError
 from redmud.feedstocks import MINERALS
 from redmud.operations.base import OperationResult, OperationSpec, Param
 from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, R_GAS, agitator_power_kw,
-                                      compound_flows, free_acid_kmol_h, phase_stream, reagent_stream,
-                                      tank_train, water_kg_h)
+                                      component_rows, compound_flows, free_acid_kmol_h, phase_stream,
+                                      reagent_stream, tank_train, water_kg_h)
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI, N_COMPONENTS, PHASES
 from redmud.tomlfile import load_toml
@@ -326,7 +326,7 @@ def _units(solid, comps, mineralogy, kin):
     oxides (an element the solid does not hold makes no unit). Carbonate C outside the minerals
     leaves with Ca's kinetics.
     """
-    row = {c: i for i, c in enumerate(comps)}
+    at = component_rows(comps)
     kmol = solid / MOLAR_MASS[comps, None]
     left = kmol.copy()
     dry = solid.sum(axis=0)
@@ -340,23 +340,23 @@ def _units(solid, comps, mineralogy, kin):
         n_min = mineralogy[mineral] * dry / molar_mass(MINERALS[mineral])
         for el in ("Na", "Ca", "Al", "Si", "C"):                 # Cl and O are not capping
             if nu[CI[el]] > 0:
-                n_min = np.minimum(n_min, left[row[CI[el]]] / nu[CI[el]])
+                n_min = np.minimum(n_min, left[at[el]] / nu[CI[el]])
         left -= nu[comps, None] * n_min
         left = np.maximum(left, 0.0)
         nus.append(nu), amounts.append(n_min), kinetic_el.append(host)
         o_gas.append(2.0 * nu[CI["C"]]), extra_o.append(0.0)
     for el in COMPONENT_ORDER:
-        if CI[el] not in row:
+        if el not in at:
             continue
         if el == "C":
             nu = np.zeros(N_COMPONENTS)
             nu[CI["C"]] = 1.0
-            nus.append(nu), amounts.append(left[row[CI["C"]]]), kinetic_el.append("Ca")
+            nus.append(nu), amounts.append(left[at["C"]]), kinetic_el.append("Ca")
             o_gas.append(2.0), extra_o.append(2.0)
         elif np.isfinite(kin["x_max"][CI[el]]):
             nu = np.zeros(N_COMPONENTS)
             nu[CI[el]] = 1.0
-            nus.append(nu), amounts.append(left[row[CI[el]]]), kinetic_el.append(el)
+            nus.append(nu), amounts.append(left[at[el]]), kinetic_el.append(el)
             o_gas.append(0.0), extra_o.append(OXIDE_OXYGEN[CI[el]])
     return np.array(nus), np.array(amounts), kinetic_el, np.array(o_gas), np.array(extra_o)
 
@@ -455,11 +455,8 @@ def batch_leach(k, order, x_max, charge, amounts, coupled, acid0_kmol, sulfate_k
         w3 *= w
         return acid_at_ceilings + np.einsum("ij,ij->j", consumed_per_x, w3)
 
-    v = np.maximum(volume_m3, 1e-300)
-    sulfate_molar = sulfate_kmol / v
-
-    def acid_of(t_kmol):              # _acid_of, with the volume's share taken once
-        return free_proton_molarity(t_kmol / v, sulfate_molar, ka2)
+    def acid_of(t_kmol):
+        return _acid_of(t_kmol, sulfate_kmol, volume_m3, ka2)
 
     rate0 = kc / (3.0 * xc)
 
@@ -738,16 +735,16 @@ def _inlet_phases(streams, comps, n):
 
 # --- precipitation in the liquor ---------------------------------------------------------------
 
-def _precipitate(solid, liquor, row, formula, kmol):
+def _precipitate(solid, liquor, at, formula, kmol):
     """Precipitate ``kmol`` [kmol/h] of ``formula`` from the liquor into the solid, capped by
-    what the liquor holds; both ``(component, sample)`` [kg/h] with ``row`` component -> row,
-    changed in place."""
-    atoms = {CI[el]: n for el, n in parse_formula(formula).items()}
-    for c, n in atoms.items():
-        kmol = np.minimum(kmol, np.maximum(liquor[row[c]] / MOLAR_MASS[c], 0.0) / n)
+    what the liquor holds; both ``(component, sample)`` [kg/h] with ``at`` component -> row
+    (:func:`redmud.operations.common.component_rows`), changed in place."""
+    atoms = parse_formula(formula)
+    for el, n in atoms.items():
+        kmol = np.minimum(kmol, np.maximum(liquor[at[el]] / ATOMIC_WEIGHTS[el], 0.0) / n)
     kmol = np.maximum(kmol, 0.0)
-    for c, n in atoms.items():
-        _move(solid, liquor, row[c], n * kmol * MOLAR_MASS[c])
+    for el, n in atoms.items():
+        _move(solid, liquor, at[el], n * kmol * ATOMIC_WEIGHTS[el])
     return kmol
 
 
@@ -780,9 +777,9 @@ def run(inlets, params, context):
     # context["leach_kinetics"] replaces the data file's set (tools/calibrate_leaching.py only)
     kin = context.get("leach_kinetics") or kinetic_set(set_name(kinetics, acid_type))
     data = leaching_data()
-    # (component, sample) arrays per phase over the components in play; row: component -> row
+    # (component, sample) arrays per phase over the components in play; at: component -> row
     comps = _leach_components(streams, acid_type)
-    row = {c: i for i, c in enumerate(comps)}
+    at = component_rows(comps)
     phases = _inlet_phases(streams, comps, n)
     solid, liquor, gas = phases["solid"], phases["aqueous"], phases["gas"]
     solid0 = solid.copy()
@@ -796,16 +793,16 @@ def run(inlets, params, context):
              "water": reagent_stream("H2O", lixiviant["H2O"])}
     for formula, kg_h in lixiviant.items():
         for el, flow in compound_flows(formula, kg_h).items():
-            liquor[row[CI[el]]] += flow
+            liquor[at[el]] += flow
     lixiviant_kg_h = liquor.sum(axis=0)                              # heated with the solids
     acid0 = free_acid_kmol_h(liquor, components=comps)
     volume_m3 = water_kg_h(liquor, components=comps, free_acid=acid0) / 1000.0 / \
         _value(data["properties"]["liquor_density_kg_L"])
     # more free acid (by electroneutrality) than hydrogen is not a liquor (an extrapolated recycle
     # estimate can be one): it has no water, hence no concentrations; those samples fail
-    not_liquor = acid0 > liquor[row[CI["H"]]] / ATOMIC_WEIGHTS["H"]
+    not_liquor = acid0 > liquor[at["H"]] / ATOMIC_WEIGHTS["H"]
     kinetic_volume_m3 = np.where(not_liquor, np.nan, volume_m3)      # no concentrations there
-    sulfate = liquor[row[CI["S"]]] / ATOMIC_WEIGHTS["S"]
+    sulfate = liquor[at["S"]] / ATOMIC_WEIGHTS["S"]
     ka2 = kin["ka2"]
 
     # dissolving units and their kinetics
@@ -841,15 +838,15 @@ def run(inlets, params, context):
     x = np.where(failed, 0.0, x)
 
     # move what dissolved: elements (and their oxide O) to the liquor, carbonate to the gas
-    c_row, o_row = row[CI["C"]], row[CI["O"]]
+    c_row, o_row = at["C"], at["O"]
     extent = x * amounts                                                  # kmol unit / h
     moved = nus[:, comps].T @ extent                                      # (C, S) kmol/h
     moved[o_row] += (extra_o[:, None] * extent).sum(axis=0)
     moved_kg = np.minimum(moved * MOLAR_MASS[comps, None], np.maximum(solid0, 0.0))
     gas_o = np.minimum((o_gas[:, None] * extent).sum(axis=0) * ATOMIC_WEIGHTS["O"], moved_kg[o_row])
     with np.errstate(divide="ignore", invalid="ignore"):
-        dissolved = {f"dissolved_{el}": np.where(solid0[row[CI[el]]] > 0,
-                                                 moved_kg[row[CI[el]]] / solid0[row[CI[el]]], np.nan)
+        dissolved = {f"dissolved_{el}": np.where(solid0[at[el]] > 0,
+                                                 moved_kg[at[el]] / solid0[at[el]], np.nan)
                      for el in REPORTED}
     solid -= moved_kg
     gas[c_row] += moved_kg[c_row]
@@ -860,12 +857,12 @@ def run(inlets, params, context):
     np.maximum(solid, 0.0, out=solid)
 
     # gypsum: Ca above its solubility stays as CaSO4.2H2O (sulfate liquors); Ra follows it
-    ca_aq = liquor[row[CI["Ca"]]] / ATOMIC_WEIGHTS["Ca"]
-    ra_aq = liquor[row[CI["Ra"]]] / ATOMIC_WEIGHTS["Ra"]
-    gypsum = _precipitate(solid, liquor, row, "CaSO4H4O2", ca_aq - params["gypsum_solubility"] * volume_m3)
+    ca_aq = liquor[at["Ca"]] / ATOMIC_WEIGHTS["Ca"]
+    ra_aq = liquor[at["Ra"]] / ATOMIC_WEIGHTS["Ra"]
+    gypsum = _precipitate(solid, liquor, at, "CaSO4H4O2", ca_aq - params["gypsum_solubility"] * volume_m3)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(ca_aq > 0, gypsum / ca_aq, 0.0)
-    _precipitate(solid, liquor, row, "RaSO4", ra_aq * share)
+    _precipitate(solid, liquor, at, "RaSO4", ra_aq * share)
 
     # HPAL: Fe above hematite's solubility re-precipitates as Fe2O3 (acid regenerated)
     hp = data["hpal"]
@@ -873,7 +870,7 @@ def run(inlets, params, context):
     fe_eq = hematite_iron_solubility(temperature, _value(hp["fe_solubility_ref_mol_L"]),
                                      KELVIN_0C + _value(hp["reference_temperature_C"]),
                                      _value(hp["precipitation_enthalpy_J_mol"])) * volume_m3
-    fe_row = row[CI["Fe"]]
+    fe_row = at["Fe"]
     hematite_fe = np.where(hpal, np.maximum(liquor[fe_row] / ATOMIC_WEIGHTS["Fe"] - fe_eq, 0.0), 0.0)
     for r, c, per_fe in ((fe_row, CI["Fe"], 1.0), (o_row, CI["O"], 1.5)):    # Fe2O3: 1.5 O per Fe
         kmol = np.minimum(per_fe * hematite_fe, np.maximum(liquor[r], 0.0) / MOLAR_MASS[c])
@@ -895,9 +892,9 @@ def run(inlets, params, context):
 
     # report
     acid_out = free_acid_kmol_h(liquor, components=comps)
-    h_out = _acid_of(acid_out, liquor[row[CI["S"]]] / ATOMIC_WEIGHTS["S"], volume_m3, ka2)
-    silica_mol_kg = liquor[row[CI["Si"]]] / ATOMIC_WEIGHTS["Si"] / np.maximum(volume_m3, 1e-300)
-    info = {f"extraction_{el}": _extraction(solid0[row[CI[el]]], solid[row[CI[el]]]) for el in REPORTED}
+    h_out = _acid_of(acid_out, liquor[at["S"]] / ATOMIC_WEIGHTS["S"], volume_m3, ka2)
+    silica_mol_kg = liquor[at["Si"]] / ATOMIC_WEIGHTS["Si"] / np.maximum(volume_m3, 1e-300)
+    info = {f"extraction_{el}": _extraction(solid0[at[el]], solid[at[el]]) for el in REPORTED}
     info.update(dissolved)          # before gypsum and hematite re-precipitation
     with np.errstate(divide="ignore", invalid="ignore"):
         info.update({

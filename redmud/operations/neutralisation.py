@@ -148,13 +148,14 @@ def run_neutralisation(inlets, params, context) -> OperationResult:
     pH = np.broadcast_to(params["target_pH"], (n,)).astype(float)
     if reagent == "CaCO3":                       # limestone cannot lift the pH above its CO2 buffer
         pH = np.minimum(pH, params["limestone_max_pH"])
-    water = water_kg_h(aq, components=comps)
+    acid = free_acid_kmol_h(aq, components=comps)
+    water = water_kg_h(aq, components=comps, free_acid=acid)
 
     z = np.maximum(LIQUOR_CHARGE[comps], 0.0)[:, None]
     fraction = hydroxide_fraction(pH, HYDROXIDE_START_PH[comps], HYDROXIDE_COMPLETE_PH[comps])
     precipitated = fraction * mol                                     # kmol/h per metal
     hydrolysis_h = (z * precipitated).sum(axis=0)                     # H+ released
-    base = np.maximum(free_acid_kmol_h(aq, components=comps) - residual_acid_kmol_h(pH, water)
+    base = np.maximum(acid - residual_acid_kmol_h(pH, water)
                       + hydrolysis_h, 0.0)
     ca_reacted = base / 2.0
     utilisation = params["limestone_utilisation"] if reagent == "CaCO3" else params["lime_utilisation"]

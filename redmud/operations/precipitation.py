@@ -407,7 +407,7 @@ def _run_oxalate(inlets, params, context) -> OperationResult:
     # filtrate pH (intensive, so from the liquor before the cake split): the feed's free acid
     # plus z H+ per metal ion precipitated; water from the H left over
     acid = liquor.free_acid + released * scale
-    vol_out = np.maximum(aq[at["H"]] / M_H - np.maximum(acid, 0.0), 0.0) / 2 * M_H2O
+    vol_out = water_kg_h(aq, components=liquor.comps, free_acid=acid)       # L/h at 1 kg/L
     new_idx = np.concatenate([ox, [CI["C"], CI["O"], CI["H"]]])
     new_rows = [*new_metal, new["C"], new["O"], new["H"]]
     precipitate, filtrate, solids = _outlets(feed, n, liquor, new_rows, new_idx,

@@ -49,7 +49,7 @@ from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, formula_kmol_fl
                                      free_acid_kmol_h, phase_stream)
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
-from redmud.streams import COMPONENTS, N_COMPONENTS, PHASE_INDEX
+from redmud.streams import COMPONENTS, N_COMPONENTS
 from redmud.tomlfile import load_toml
 
 _DATA = load_toml(DATA_DIR / "solvent_extraction.toml")
@@ -57,7 +57,6 @@ _CONST = {k: v["value"] for k, v in _DATA["constants"].items()}
 _DEF = _DATA["defaults"]
 SETS = tuple(_DATA["sets"])
 
-SOLID, AQ, ORG, GAS = (PHASE_INDEX[p] for p in ("solid", "aqueous", "organic", "gas"))
 M_D2EHPA, M_TBP, M_KEROSENE = molar_mass("C16H35O4P"), molar_mass("C12H27O4P"), molar_mass("C12H26")
 M_H, M_O = ATOMIC_WEIGHTS["H"], ATOMIC_WEIGHTS["O"]
 #: Components of the organic diluent and reagents (D2EHPA, TBP, kerosene): C, H, O, P.
@@ -139,7 +138,7 @@ def distribution_ratio(log10_k, n, m, m1, x_free, ph):
     with np.errstate(divide="ignore", invalid="ignore"):
         log_d = log10_k + n * np.log10(x_free) + (m + m1 * x_free) * ph
     log_d = np.where(np.isneginf(log10_k), -np.inf, log_d)
-    return np.minimum(10.0 ** np.minimum(log_d, 12.0), D_MAX)
+    return np.minimum(10.0 ** np.minimum(log_d, np.log10(D_MAX)), D_MAX)
 
 
 def free_proton_molar(excess_h_molar, sulfate_molar, ka=_CONST["ka_bisulfate"]):
