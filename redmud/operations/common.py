@@ -67,6 +67,22 @@ def free_acid_kmol_h(aqueous: np.ndarray, charge: np.ndarray = LIQUOR_CHARGE, co
     return np.negative(acid, out=acid)
 
 
+def failure_info(n: int, *reasons) -> dict:
+    """An operation's ``info["failed"]`` (1.0 where a sample failed) and
+    ``info["failure_reason"]`` (its text, "" elsewhere), as :func:`redmud.flowsheet.evaluate`
+    reads them, from ``(mask, text)`` pairs (a later pair's text wins where masks overlap).
+
+    The reasons are an object array written only where a sample failed: a string array over
+    every sample, then cast, cost ~10 ms at 1e5 samples.
+    """
+    failed = np.zeros(n, dtype=bool)
+    reason = np.full(n, "", dtype=object)
+    for mask, text in reasons:
+        failed |= mask
+        reason[mask] = text
+    return {"failed": failed.astype(float), "failure_reason": reason}
+
+
 def water_kg_h(aqueous: np.ndarray, charge: np.ndarray = LIQUOR_CHARGE, components=None,
                free_acid=None) -> np.ndarray:
     """Water in a liquor [kg/h]: the H not held as free acid, as H2O (2 H per molecule).

@@ -67,8 +67,8 @@ from redmud.errors import InputError
 from redmud.feedstocks import MINERALS
 from redmud.operations.base import OperationResult, OperationSpec, Param
 from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, R_GAS, agitator_power_kw,
-                                      component_rows, compound_flows, free_acid_kmol_h, phase_stream,
-                                      reagent_stream, tank_train, water_kg_h)
+                                      component_rows, compound_flows, failure_info, free_acid_kmol_h,
+                                      phase_stream, reagent_stream, tank_train, water_kg_h)
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI, N_COMPONENTS, PHASES
 from redmud.tomlfile import load_toml
@@ -912,14 +912,10 @@ def run(inlets, params, context):
     # a sample that is not a liquor, or whose tank acid balance was not solved (non-finite inputs
     # from upstream), is failed with its reason; redmud.api marks it as the flowsheet marks an
     # unconverged recycle
-    info["failed"] = failed.astype(float)
-    # an object array written only where a sample failed (a string array over every sample,
-    # then cast, cost ~10 ms at 1e5 samples)
-    reason = np.full(n, "", dtype=object)
-    reason[~solved] = ("leach: stirred-tank acid balance not solved (inputs not finite, or not "
-                       f"within tolerance in {TANK_MAX_ITERATIONS} iterations)")
-    reason[not_liquor] = "leach: the liquor holds more free acid than hydrogen (no water: not a liquor)"
-    info["failure_reason"] = reason
+    info.update(failure_info(
+        n, (~solved, "leach: stirred-tank acid balance not solved (inputs not finite, or not "
+                     f"within tolerance in {TANK_MAX_ITERATIONS} iterations)"),
+        (not_liquor, "leach: the liquor holds more free acid than hydrogen (no water: not a liquor)")))
     return OperationResult(outlets=outlets, added=added, equipment={"leach_tanks": tanks},
                            consumption={"electricity_kW": power, "heat_kW": heat}, info=info)
 

@@ -45,8 +45,8 @@ import numpy as np
 from redmud.acceleration import Anderson
 from redmud.chemistry import ATOMIC_WEIGHTS, molar_mass
 from redmud.operations.base import Equipment, OperationResult, OperationSpec, Param
-from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, formula_kmol_flows, formula_stream,
-                                     free_acid_kmol_h, phase_stream)
+from redmud.operations.common import (LIQUOR_CHARGE, MOLAR_MASS, failure_info, formula_kmol_flows,
+                                     formula_stream, free_acid_kmol_h, phase_stream)
 from redmud.paths import DATA_DIR
 from redmud.streams import COMPONENT_INDEX as CI
 from redmud.streams import COMPONENTS, N_COMPONENTS
@@ -785,12 +785,8 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
             info[f"to_strip.{el}"] = np.where(total > 0, strip_kg[c] / total, 0.0)
             info[f"to_bleed.{el}"] = np.where(total > 0, bleed_kg[c] / total, 0.0)
             info[f"to_raffinate.{el}"] = np.where(total > 0, 1.0 - (strip_kg[c] + bleed_kg[c]) / total, 1.0)
-    info["failed"] = (~sol["converged"]).astype(float)
-    # an object array written only where a sample failed (no string array over every sample)
-    reason = np.full(n, "", dtype=object)
-    reason[~sol["converged"]] = (f"solvent_extraction: the stage state did not converge to {TOL:g} "
-                                 f"in {MAX_ITER} sweeps")
-    info["failure_reason"] = reason
+    info.update(failure_info(n, (~sol["converged"], f"solvent_extraction: the stage state did not "
+                                                    f"converge to {TOL:g} in {MAX_ITER} sweeps")))
     return OperationResult(outlets=outlets, added=added, equipment=equipment,
                            consumption=consumption, info=info)
 
