@@ -60,7 +60,7 @@ def free_acid_kmol_h(aqueous: np.ndarray, charge: np.ndarray = LIQUOR_CHARGE, co
     buffer = np.empty((aqueous.shape[0], min(acid.shape[-1], SAMPLE_BLOCK)))
     for start in range(0, acid.shape[-1], SAMPLE_BLOCK):
         block = slice(start, start + SAMPLE_BLOCK)
-        terms = buffer[:, :aqueous[:, block].shape[1]]
+        terms = buffer[:, :acid[block].size]
         np.divide(aqueous[:, block], molar_mass, out=terms)
         terms *= z
         np.sum(terms, axis=0, out=acid[block])
