@@ -282,20 +282,39 @@ def close_circuit(ext, scrub, strip_fraction, bleed, feed):
 
     .. math:: L = (1-\\alpha_E)(F + \\sigma L) + (1-\\beta_E)(1-b)(1-\\tau)(1-\\sigma) L
 
-    evaluated in a subtraction-free form. Returns the loaded organic L, scrub liquor S = sigma L,
-    returning organic R, strip P = tau (1-sigma) L and bleed B = b (1-tau)(1-sigma) L. tau is
-    per species and sample, or per sample (the same share of every species).
+    evaluated in a subtraction-free form. Returns the loaded organic L, the scrub liquor
+    S = sigma L, the scrubbed organic (1-sigma) L and the returning organic
+    R = (1-b)(1-tau)(1-sigma) L; the strip and the bleed follow from the scrubbed organic
+    (:func:`strip_and_bleed`). tau is per species and sample, or per sample (the same share of
+    every species). Written in place: it runs once per sweep of the outer iteration.
     """
     one_m_sigma = scrub["one_minus_beta"]
     sigma = scrub["beta"]
-    denom = ext["alpha"] * sigma + one_m_sigma * (
-        ext["beta"] + ext["one_minus_beta"] * (bleed + (1.0 - bleed) * strip_fraction))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        loaded = np.where(denom > 0, (1.0 - ext["alpha"]) * feed / denom, 0.0)
-    scrubbed = one_m_sigma * loaded                    # organic leaving the scrub
-    kept = (1.0 - strip_fraction) * scrubbed           # organic leaving the strip
-    return {"loaded": loaded, "scrub": sigma * loaded, "returned": (1.0 - bleed) * kept,
-            "strip": strip_fraction * scrubbed, "bleed": bleed * kept}
+    denom = np.multiply(1.0 - bleed, strip_fraction)            # b + (1-b) tau: lost per pass
+    denom += bleed
+    denom = np.multiply(ext["one_minus_beta"], denom)
+    denom += ext["beta"]
+    denom *= one_m_sigma
+    loaded = np.multiply(ext["alpha"], sigma)
+    denom += loaded
+    np.subtract(1.0, ext["alpha"], out=loaded)
+    loaded *= feed
+    positive = denom > 0
+    with np.errstate(invalid="ignore"):                         # NaN from a failed upstream sample
+        np.divide(loaded, denom, out=loaded, where=positive)
+    if not positive.all():
+        loaded[~positive] = 0.0
+    scrubbed = np.multiply(one_m_sigma, loaded)                 # organic leaving the scrub
+    kept = np.multiply(1.0 - bleed, 1.0 - strip_fraction)       # share returned to extraction
+    return {"loaded": loaded, "scrub": np.multiply(sigma, loaded, out=denom), "scrubbed": scrubbed,
+            "returned": np.multiply(kept, scrubbed)}
+
+
+def strip_and_bleed(circuit, strip_fraction, bleed):
+    """The strip P = tau (1-sigma) L and the bleed B = b (1-tau)(1-sigma) L [kmol/h] of a
+    :func:`close_circuit` solution (strip fraction tau and bleed b as there)."""
+    scrubbed = circuit["scrubbed"]
+    return strip_fraction * scrubbed, bleed * (1.0 - strip_fraction) * scrubbed
 
 
 # --- the operation --------------------------------------------------------------------------------
@@ -471,7 +490,7 @@ def _sweep(pset, idx, case, ph, free, sections):
         sec["scrub"], 0.0, circ["loaded"], v_aq["scrub"], v_org, h["scrub"], sulfate["scrub"], x_tot, charge)
     if "strip" in sections:
         new_ph["strip"], new_free["strip"] = _section_state(
-            sec["strip"], 0.0, circ["loaded"] - circ["scrub"], v_aq["strip"], v_org, h["strip"],
+            sec["strip"], 0.0, circ["scrubbed"], v_aq["strip"], v_org, h["strip"],
             sulfate["strip"], x_tot, charge)
     return {"circ": circ, "tau": tau, "ph": new_ph, "free": new_free}
 
@@ -656,8 +675,9 @@ def run(inlets: dict, params: dict, context: dict) -> OperationResult:
     loaded_eq = (charge[:, None] * circ["loaded"]).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(loaded_eq > capacity_eq, capacity_eq / loaded_eq, 1.0)
-    to_strip = np.minimum(circ["strip"] * scale, feed_x)
-    to_bleed = np.minimum(circ["bleed"] * scale, feed_x - to_strip)
+    circ_strip, circ_bleed = strip_and_bleed(circ, sol["tau"], p["organic_bleed"])
+    to_strip = np.minimum(circ_strip * scale, feed_x)
+    to_bleed = np.minimum(circ_bleed * scale, feed_x - to_strip)
     unstripped = circ["returned"] / np.maximum(1.0 - p["organic_bleed"], 1e-300) * scale
 
     n_species = len(SPECIES)
