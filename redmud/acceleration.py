@@ -70,11 +70,12 @@ class Anderson:
         proportion to the samples kept, where passing their indices as ``active`` gathers them
         from the full-size history at every step.
         """
-        self.dF, self.dG = self.dF[:, :, samples], self.dG[:, :, samples]
+        # np.take: several times faster than fancy indexing on the sample axis (measured)
+        self.dF, self.dG = np.take(self.dF, samples, axis=2), np.take(self.dG, samples, axis=2)
         self.valid = self.valid[samples]
-        self.last_f, self.last_g = self.last_f[:, samples], self.last_g[:, samples]
+        self.last_f, self.last_g = np.take(self.last_f, samples, axis=1), np.take(self.last_g, samples, axis=1)
         if self.gram is not None:
-            self.gram = self.gram[:, :, samples]
+            self.gram = np.take(self.gram, samples, axis=2)
 
     def step(self, x: np.ndarray, g: np.ndarray, scale: np.ndarray | None, active: np.ndarray,
              restart: np.ndarray) -> np.ndarray:
