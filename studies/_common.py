@@ -15,7 +15,10 @@ from pathlib import Path
 import numpy as np
 
 # The cost split, the cited input ranges and the element flows are shared with the HTML report.
-from redmud.report import COST_ITEMS, cost_stack, element_destinations, first  # noqa: F401
+from redmud.report import COST_ITEMS, cost_stack, element_destinations, first
+
+__all__ = ["COST_ITEMS", "cost_stack", "element_destinations", "first", "RED_MUD_ROUTES", "MINED_ORE_ROUTES",
+           "ELEMENTS", "quiet", "write_outputs", "uncertain_inputs", "sample_inputs", "overrides_from"]
 
 #: The red-mud routes (``redmud list routes``, kind red-mud) and the mined-ore routes.
 RED_MUD_ROUTES = ("hcl-leach-sx", "h2so4-leach-sx", "sulfation-roast-water-leach", "scale-dilute-acid-ix",

@@ -25,7 +25,7 @@ def evaluate(routes=(ROUTE,)):
 
     import redmud
 
-    rows, flags = [], {}
+    rows = []
     for route in routes:
         for place in JURISDICTIONS:
             result = redmud.run(route, FEEDSTOCK, {"cost.jurisdiction": place})

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import first, overrides_from, quiet, uncertain_inputs, write_outputs
+from _common import overrides_from, quiet, uncertain_inputs, write_outputs
 
 NAME = "sensitivity"
 ROUTE, FEEDSTOCK = "hcl-leach-sx", "greece-aog"
