@@ -116,6 +116,30 @@ def test_cascade_profile_closes_each_stage():
 
 # --- the circuit ----------------------------------------------------------------------------------
 
+def test_closed_circuit_satisfies_its_loop_equation_and_splits_the_scrubbed_organic():
+    # L = (1-alpha_E)(F + sigma L) + (1-beta_E)(1-b)(1-tau)(1-sigma) L for each species; the
+    # scrubbed organic (1-sigma) L is what the strip takes (tau), the bleed takes (b of the
+    # rest) and extraction gets back
+    rng = np.random.default_rng(7)
+    n = 50
+    e_ext, e_scrub = 10 ** rng.uniform(-2, 2, (3, 2, n)), 10 ** rng.uniform(-2, 2, (1, 2, n))
+    ext = sx.countercurrent(e_ext, sx.stage_mask(np.full(n, 3), 3))
+    scrub = sx.countercurrent(e_scrub, sx.stage_mask(np.full(n, 1), 1))
+    tau, bleed, feed = rng.uniform(0.1, 1.0, (2, n)), rng.uniform(1e-4, 0.2, n), rng.uniform(0.1, 5.0, (2, n))
+    circ = sx.close_circuit(ext, scrub, tau, bleed, feed)
+    loaded, sigma = circ["loaded"], scrub["beta"]
+    loop = (1 - ext["alpha"]) * (feed + sigma * loaded) + \
+        (1 - ext["beta"]) * (1 - bleed) * (1 - tau) * (1 - sigma) * loaded
+    np.testing.assert_allclose(loaded, loop, rtol=1e-12)
+    np.testing.assert_allclose(circ["scrub"] + circ["scrubbed"], loaded, rtol=1e-14)
+    strip, purge = sx.strip_and_bleed(circ, tau, bleed)
+    np.testing.assert_allclose(strip + purge + circ["returned"], circ["scrubbed"], rtol=1e-14)
+    # each species' feed leaves in the raffinate (alpha of the aqueous inlet F + S, beta of the
+    # returning organic), the strip or the bleed
+    raffinate = ext["alpha"] * (feed + circ["scrub"]) + ext["beta"] * circ["returned"]
+    np.testing.assert_allclose(raffinate + strip + purge, feed, rtol=1e-12)
+
+
 def _closed_form_strip_fraction(d, v_feed, v_org, v_scrub, n_e, n_sc, tau, bleed):
     """Share of the feed's solute reaching the strip for constant D, by Kremser (hand algebra)."""
     e_ext = d * v_org / (v_feed + v_scrub)
