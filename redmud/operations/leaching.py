@@ -596,11 +596,11 @@ def _solve_tank(a, order, x_max, charge, amounts, coupled, x_in, t_in_kmol, sulf
             x[:, at] = np.clip(np.take(x, at, axis=1) + np.take(dx_dlnh, at, axis=1)
                                * ((newton[at] - h[at]) / h[at]), 0.0, xc)
             h = np.where(last, newton, h)
-        out = np.flatnonzero(leaving)
-        h_all[work[out]], x_class[:, work[out]] = h[out], np.take(x, out, axis=1)
-        if out.size == leaving.size:
+        leavers = np.flatnonzero(leaving)
+        h_all[work[leavers]], x_class[:, work[leavers]] = h[leavers], np.take(x, leavers, axis=1)
+        if leavers.size == leaving.size:
             break
-        if out.size:
+        if leavers.size:
             keep = np.flatnonzero(~leaving)
             cubic.keep(keep)
             consumed, magnitude = np.take(consumed, keep, axis=1), np.take(magnitude, keep, axis=1)
