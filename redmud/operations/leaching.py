@@ -586,15 +586,16 @@ def _solve_tank(a, order, x_max, charge, amounts, coupled, x_in, t_in_kmol, sulf
         # a Newton step below LAST_STEP x h is the last: taken on the linearisation, whose
         # error is second order (< 1e-13 of X), it saves evaluating X once more
         last = ~done & ~bisect & (h > 0) & (np.abs(newton - h) <= LAST_STEP * h)
-        solved[work[done | last]] = True
+        finished = done | last
+        solved[work[finished]] = True
         # the state of the samples that leave, solved or (at the last iteration) not
-        leaving = done | last if iteration < max_iter - 1 else np.ones_like(done)
+        leaving = finished if iteration < max_iter - 1 else np.ones_like(done)
         # samples are picked by integer index with np.take: at 1e5 samples a boolean mask on a
         # (class, sample) array costs ~6x as much (measured), and this runs every iteration
         if last.any():
-            at = np.flatnonzero(last)
-            x[:, at] = np.clip(np.take(x, at, axis=1) + np.take(dx_dlnh, at, axis=1)
-                               * ((newton[at] - h[at]) / h[at]), 0.0, xc)
+            tangent = np.flatnonzero(last)
+            x[:, tangent] = np.clip(np.take(x, tangent, axis=1) + np.take(dx_dlnh, tangent, axis=1)
+                                    * ((newton[tangent] - h[tangent]) / h[tangent]), 0.0, xc)
             h = np.where(last, newton, h)
         leavers = np.flatnonzero(leaving)
         h_all[work[leavers]], x_class[:, work[leavers]] = h[leavers], np.take(x, leavers, axis=1)

@@ -290,7 +290,8 @@ def close_circuit(ext, scrub, strip_fraction, bleed, feed):
     """
     one_m_sigma = scrub["one_minus_beta"]
     sigma = scrub["beta"]
-    denom = np.multiply(1.0 - bleed, strip_fraction)            # b + (1-b) tau: lost per pass
+    not_bled = 1.0 - bleed
+    denom = np.multiply(not_bled, strip_fraction)               # b + (1-b) tau: lost per pass
     denom += bleed
     denom = np.multiply(ext["one_minus_beta"], denom)
     denom += ext["beta"]
@@ -305,7 +306,7 @@ def close_circuit(ext, scrub, strip_fraction, bleed, feed):
     if not positive.all():
         loaded[~positive] = 0.0
     scrubbed = np.multiply(one_m_sigma, loaded)                 # organic leaving the scrub
-    kept = np.multiply(1.0 - bleed, 1.0 - strip_fraction)       # share returned to extraction
+    kept = np.multiply(not_bled, 1.0 - strip_fraction)          # share returned to extraction
     return {"loaded": loaded, "scrub": np.multiply(sigma, loaded, out=denom), "scrubbed": scrubbed,
             "returned": np.multiply(kept, scrubbed)}
 
@@ -560,7 +561,8 @@ def _solve_circuit(pset, idx, feed_x, v, h, sulfate, x_tot, stages, bleed, strip
         leaving = np.flatnonzero(done if iteration < MAX_ITER else np.ones_like(done))
         if leaving.size:
             _put(out, n, work[leaving], {k: sweep[k] for k in ("circ", "tau", "ph", "free")}, leaving)
-            converged[work[done]], iterations[work[done]] = True, iteration
+            finished = work[done]
+            converged[finished], iterations[finished] = True, iteration
         if leaving.size == done.size:
             break
         if done.any():
