@@ -1,22 +1,23 @@
 """Benchmark: solvent_extraction and ion_exchange at 1 sample and at 100,000 samples.
 
-Not a test. Run ``python benchmarks/bench_extraction.py``; prints each time (best of a few
-repeats) and the ratio t(100,000) / t(1) (target: < 100).
+Not a test. Run ``python benchmarks/bench_extraction.py``; prints each best time, measured in
+alternating rounds (:mod:`scaling`), and the ratio t(100,000) / t(1) (target: < 100).
 """
 
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from a source checkout
 
-from redmud.operations import get_spec
-from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS
-from redmud.streams import COMPONENT_INDEX as CI, Stream
+from scaling import print_yardstick, report, scaling_ratio  # noqa: E402
+
+from redmud.operations import get_spec  # noqa: E402
+from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS  # noqa: E402
+from redmud.streams import COMPONENT_INDEX as CI, Stream  # noqa: E402
 
 SX_LIQUOR = {"Fe": 5.0, "Al": 3.0, "Ti": 0.5, "Sc": 0.015, "Ca": 0.5, "Zr": 0.05, "Y": 0.01,
              "La": 0.01, "Ce": 0.02, "Nd": 0.01, "Th": 0.001, "U": 0.0001, "Na": 1.0, "Mg": 0.2}
@@ -36,29 +37,25 @@ def liquor(n, acid_m, g_l, m3_h=100.0):
     return Stream.from_phases({"aqueous": comp}, n_samples=n)
 
 
-def timed(name, liquor_g_l, acid_m, varied, n, repeats):
+def runner(name, liquor_g_l, acid_m, varied, n):
+    """The operation on ``n`` samples of the liquor, ``varied`` parameters drawn uniformly."""
     spec = get_spec(name)
     rng = np.random.default_rng(0)
     feed = liquor(n, acid_m, liquor_g_l)
     params = spec.parse_parameters({}, name)
     for key, (lo, hi) in varied.items():
         params[key] = rng.uniform(lo, hi, n)
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        spec.run({"feed": feed}, params, {"n_samples": n})
-        best = min(best, time.perf_counter() - start)
-    return best
+    return lambda: spec.run({"feed": feed}, params, {"n_samples": n})
 
 
 def main():
     cases = [("solvent_extraction", SX_LIQUOR, 2.0, {"extraction_oa": (0.5, 2.0)}),
              ("ion_exchange", IX_LIQUOR, 0.05, {"capacity": (3.0, 10.0)})]
     for name, g_l, acid, varied in cases:
-        one = timed(name, g_l, acid, varied, 1, repeats=20)
-        many = timed(name, g_l, acid, varied, 100_000, repeats=2)
-        print(f"{name:20s} 1 sample {one * 1e3:8.2f} ms   100,000 samples {many:7.3f} s   "
-              f"ratio {many / one:7.1f}  (target < 100)")
+        one, many = scaling_ratio(runner(name, g_l, acid, varied, 1),
+                                  runner(name, g_l, acid, varied, 100_000))
+        print(report(name, one, many))
+    print_yardstick()
 
 
 if __name__ == "__main__":

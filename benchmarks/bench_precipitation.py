@@ -1,23 +1,25 @@
 """Time the precipitation and calcination operations at 1 and 100,000 samples.
 
 Not a test: run ``python benchmarks/bench_precipitation.py``. Target: 1e5 samples take less
-than 100 x the time of one sample (the vectorisation works).
+than 100 x the time of one sample (the vectorisation works); both times are the best over
+alternating rounds (:mod:`scaling`).
 """
 
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from a source checkout
 
-from redmud.chemistry import ATOMIC_WEIGHTS, RARE_EARTHS
-from redmud.operations import get_spec
-from redmud.operations.common import formula_flows
-from redmud.streams import COMPONENT_INDEX, N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream
+from scaling import print_yardstick, report, scaling_ratio  # noqa: E402
+
+from redmud.chemistry import ATOMIC_WEIGHTS, RARE_EARTHS  # noqa: E402
+from redmud.operations import get_spec  # noqa: E402
+from redmud.operations.common import formula_flows  # noqa: E402
+from redmud.streams import COMPONENT_INDEX, N_COMPONENTS, N_PHASES, PHASE_INDEX, Stream  # noqa: E402
 
 
 def liquor(n: int, rng) -> Stream:
@@ -51,33 +53,21 @@ CASES = {
 }
 
 
-def best_time(func, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
     rng = np.random.default_rng(20240601)
     print("note: at 1e5 samples each (phase, component) row a stream holds is 0.8 MB; an operation "
           "that computes on every component's row is bound by memory traffic (see benchmarks/README.md)")
-    print(f"{'operation':26s} {'1 sample [ms]':>14s} {'1e5 samples [ms]':>17s} {'ratio':>7s}")
     for name, (make_feed, ranges) in CASES.items():
         spec = get_spec(name)
-        timings = []
-        for n in (1, 100_000):
+
+        def runner(n):
             feed = make_feed(n, rng)
             values = {k: rng.uniform(lo, hi, n) for k, (lo, hi) in ranges.items()}
             params = spec.parse_parameters(values, "bench")
-            run = lambda: spec.run({"feed": feed}, params, {"n_samples": n})  # noqa: E731
-            run()  # warm up
-            timings.append(best_time(run, 50 if n == 1 else 7))
-        ratio = timings[1] / timings[0]
-        flag = "ok" if ratio < 100 else "SLOW"
-        print(f"{name:26s} {timings[0] * 1e3:14.3f} {timings[1] * 1e3:17.1f} {ratio:7.1f} {flag}")
+            return lambda: spec.run({"feed": feed}, params, {"n_samples": n})
+
+        print(report(name, *scaling_ratio(runner(1), runner(100_000))))
+    print_yardstick()
 
 
 if __name__ == "__main__":

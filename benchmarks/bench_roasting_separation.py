@@ -1,33 +1,35 @@
 """Benchmark of the roasting, separation, neutralisation and desorption operations (not a test).
 
 Times each operation at 1 sample and at 100,000 samples (random parameters within their
-bounds, feeds at 1 t/h) and prints the ratio t(1e5) / t(1); target < 100. The separations run
-twice: on a made-up sulfate liquor (7 dissolved components) and on the leached slurry of the
-default route (``hcl-leach-sx`` on ``greece-aog``: 16 solid and 17 dissolved components), since
-their cost at 1e5 samples grows with the rows a stream holds; for these the time to write
-their outlets' rows into fresh arrays, and nothing else, is printed too (the floor).
+bounds, feeds at 1 t/h), in alternating rounds (:mod:`scaling`), and prints the ratio
+t(1e5) / t(1); target < 100. The separations run twice: on a made-up sulfate liquor (7
+dissolved components) and on the leached slurry of the default route (``hcl-leach-sx`` on
+``greece-aog``: 16 solid and 17 dissolved components), since their cost at 1e5 samples grows
+with the rows a stream holds; for these the time to write their outlets' rows into fresh
+arrays, and nothing else, is printed too (the floor).
 Run: ``python benchmarks/bench_roasting_separation.py``.
 """
 
-import time
+import sys
+from pathlib import Path
 
 import numpy as np
 
-from redmud.feedstocks import load_feedstock
-from redmud.operations import get_spec
-from redmud.operations.common import reagent_stream
-from redmud.streams import mix
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from a source checkout
+
+from scaling import best_of, print_yardstick, report, scaling_ratio  # noqa: E402
+
+from redmud.feedstocks import load_feedstock  # noqa: E402
+from redmud.operations import get_spec  # noqa: E402
+from redmud.operations.common import reagent_stream  # noqa: E402
+from redmud.streams import mix  # noqa: E402
 
 N = 100_000
 
 
-def timed(spec, inlets, params, repeat):
-    best = np.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        spec.run(inlets, params, {"feedstock": None, "n_samples": next(iter(inlets.values())).n_samples})
-        best = min(best, time.perf_counter() - start)
-    return best
+def runner(spec, inlets, params):
+    n = next(iter(inlets.values())).n_samples
+    return lambda: spec.run(inlets, params, {"feedstock": None, "n_samples": n})
 
 
 def random_params(spec, n, rng):
@@ -62,16 +64,13 @@ def route_slurry():
 def write_floor(outlets, feed, repeat=5):
     """Best time [s] to write outlets of these row counts from the feed's rows into fresh
     arrays, one multiply per row: what the operation cannot go below, however it computes."""
-    best = np.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
+    def write():
         for stream in outlets.values():
             out = np.empty_like(stream.data)
             for row in range(out.shape[0]):
                 np.multiply(feed.data[row % feed.data.shape[0]], 0.5, out=out[row])
             del out
-        best = min(best, time.perf_counter() - start)
-    return best
+    return best_of(write, repeat)
 
 
 def main():
@@ -95,16 +94,16 @@ def main():
         name = label.split(" ")[0]
         spec = get_spec(name)
         one = spec.parse_parameters({}, name)
-        t1 = timed(spec, {port: make(1)}, one, 20)
         feed, params = make(N), random_params(spec, N, rng)
-        tn = timed(spec, {port: feed}, params, 2)
-        print(f"{label:28s}: 1 sample {t1 * 1e3:7.3f} ms, 1e5 samples {tn:7.3f} s, ratio {tn / t1:6.1f}")
+        t1, tn = scaling_ratio(runner(spec, {port: make(1)}, one), runner(spec, {port: feed}, params))
+        print(report(label, t1, tn))
         if label.endswith("(route slurry)"):
             result = spec.run({port: feed}, params, {"feedstock": None, "n_samples": N})
             floor = write_floor(result.outlets, feed)
             rows = sum(s.data.shape[0] for s in result.outlets.values())
-            print(f"{'':28s}  writing its {rows} outlet rows alone at 1e5: {floor:7.3f} s, "
+            print(f"{'':30s} writing its {rows} outlet rows alone at 1e5: {floor:7.3f} s, "
                   f"{floor / t1:6.1f} x one sample")
+    print_yardstick()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,67 @@
+"""How an operation's time scales from 1 sample to many: the measurement the benchmarks share.
+
+This machine's speed drifts: the best of 30 one-sample runs of the same code moves between
+3.4 and 7 ms from one second to the next (the stirred-tank leach, measured 23 Nov 2026), while a
+1e5-sample run moves much less. A ratio of two bests taken minutes apart therefore swings by 2x.
+:func:`scaling_ratio` alternates the two sizes in rounds and takes the best of each over all
+rounds, so that both are measured in the machine's fast spells.
+
+:func:`numpy_op_ratio` is the yardstick: the same ratio for one numpy multiply on arrays of a
+given number of rows. An operation made of numpy calls on r-row arrays cannot have a ratio below
+that of its calls, whatever it computes.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+
+def best_of(func, repeat: int) -> float:
+    """Shortest wall time [s] of ``repeat`` calls of ``func()``."""
+    best = np.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def scaling_ratio(run_one, run_many, rounds: int = 4, one_repeat: int = 30,
+                  many_repeat: int = 1) -> tuple[float, float]:
+    """(best time of ``run_one``, best time of ``run_many``) [s] over alternating rounds.
+
+    Each round times ``run_one`` ``one_repeat`` times and ``run_many`` ``many_repeat`` times;
+    both are called once before timing (imports, caches).
+    """
+    run_one()
+    run_many()
+    one = many = np.inf
+    for _ in range(rounds):
+        one = min(one, best_of(run_one, one_repeat))
+        many = min(many, best_of(run_many, many_repeat))
+    return one, many
+
+
+def numpy_op_ratio(rows: int, n: int = 100_000) -> float:
+    """t(one multiply on (rows, n) arrays) / t(the same on (rows, 1)), both into a given array."""
+    def multiply(size):
+        a, b = np.random.default_rng(0).random((2, rows, size)) + 1.0
+        out = np.empty_like(a)
+        return lambda: np.multiply(a, b, out=out)
+    one, many = scaling_ratio(multiply(1), multiply(n), rounds=3, one_repeat=1000, many_repeat=50)
+    return many / one
+
+
+def report(label: str, one: float, many: float, n: int = 100_000) -> str:
+    """One line: both times and their ratio against the target (< 100 at 1e5 samples)."""
+    ratio = many / one
+    return (f"{label:30s} 1 sample {one * 1e3:7.3f} ms, {n:,} samples {many:7.3f} s, "
+            f"ratio {ratio:6.1f} {'ok' if ratio < 100 else 'OVER'}")
+
+
+def print_yardstick(rows=(1, 4, 16, 50)) -> None:
+    """Print :func:`numpy_op_ratio` for a few row counts."""
+    ratios = ", ".join(f"{r} rows {numpy_op_ratio(r):.0f}" for r in rows)
+    print(f"yardstick, one numpy multiply at 1e5 / at 1 sample: {ratios}")
