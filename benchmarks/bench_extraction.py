@@ -1,7 +1,7 @@
 """Benchmark: solvent_extraction and ion_exchange at 1 sample and at 100,000 samples.
 
-Not a test. Run ``python benchmarks/bench_extraction.py``; prints each best time, measured in
-alternating rounds (:mod:`scaling`), and the ratio t(100,000) / t(1) (target: < 100).
+Not a test. Run ``python benchmarks/bench_extraction.py [--samples N]``; prints each best time,
+measured in alternating rounds (:mod:`scaling`), and the ratio t(100,000) / t(1) (target: < 100).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from a source checkout
 
-from scaling import print_yardstick, report, scaling_ratio  # noqa: E402
+from scaling import many_samples, print_yardstick, report, scaling_ratio  # noqa: E402
 
 from redmud.operations import get_spec  # noqa: E402
 from redmud.operations.common import LIQUOR_CHARGE, MOLAR_MASS  # noqa: E402
@@ -49,13 +49,14 @@ def runner(name, liquor_g_l, acid_m, varied, n):
 
 
 def main():
+    n = many_samples()
     cases = [("solvent_extraction", SX_LIQUOR, 2.0, {"extraction_oa": (0.5, 2.0)}),
              ("ion_exchange", IX_LIQUOR, 0.05, {"capacity": (3.0, 10.0)})]
     for name, g_l, acid, varied in cases:
         one, many = scaling_ratio(runner(name, g_l, acid, varied, 1),
-                                  runner(name, g_l, acid, varied, 100_000))
-        print(report(name, one, many))
-    print_yardstick()
+                                  runner(name, g_l, acid, varied, n))
+        print(report(name, one, many, n))
+    print_yardstick(n)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Prints each reactor mode's best times at 1 sample and at 1e5 samples, measured in alternating
 rounds (:mod:`scaling`), and their ratio; target < 100.
-Run: ``python benchmarks/bench_leaching.py``.
+Run: ``python benchmarks/bench_leaching.py [--samples N]``.
 """
 
 import sys
@@ -12,15 +12,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from a source checkout
 
-from scaling import print_yardstick, report, scaling_ratio  # noqa: E402
+from scaling import many_samples, print_yardstick, report, scaling_ratio  # noqa: E402
 
 from redmud.feedstocks import load_feedstock  # noqa: E402
 from redmud.operations.leaching import SPECS  # noqa: E402
 
-N = 100_000
-
-
 def main():
+    n = many_samples()
     fs = load_feedstock("turkey-seydisehir")
     spec = SPECS["leach"]
     rng = np.random.default_rng(1)
@@ -30,15 +28,15 @@ def main():
         one = spec.parse_parameters({"reactor": reactor, "vessel": vessel,
                                      "temperature": temperature}, "bench")
         many = dict(one)
-        many["acid"] = rng.uniform(1.0, 8.0, N)
-        many["time"] = rng.uniform(0.5, 4.0, N)
-        many["temperature"] = one["temperature"] + rng.uniform(-20.0, 20.0, N)
-        feed_one, feed_many = fs.stream(1000.0), fs.stream(np.full(N, 1000.0))
+        many["acid"] = rng.uniform(1.0, 8.0, n)
+        many["time"] = rng.uniform(0.5, 4.0, n)
+        many["temperature"] = one["temperature"] + rng.uniform(-20.0, 20.0, n)
+        feed_one, feed_many = fs.stream(1000.0), fs.stream(np.full(n, 1000.0))
         t1, tn = scaling_ratio(
             lambda: spec.run({"feed": feed_one}, one, {"feedstock": fs, "n_samples": 1}),
-            lambda: spec.run({"feed": feed_many}, many, {"feedstock": fs, "n_samples": N}))
-        print(report(f"leach {reactor} {vessel}", t1, tn))
-    print_yardstick()
+            lambda: spec.run({"feed": feed_many}, many, {"feedstock": fs, "n_samples": n}))
+        print(report(f"leach {reactor} {vessel}", t1, tn, n))
+    print_yardstick(n)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Time the precipitation and calcination operations at 1 and 100,000 samples.
 
-Not a test: run ``python benchmarks/bench_precipitation.py``. Target: 1e5 samples take less
-than 100 x the time of one sample (the vectorisation works); both times are the best over
-alternating rounds (:mod:`scaling`).
+Not a test: run ``python benchmarks/bench_precipitation.py [--samples N]``. Target: 1e5
+samples take less than 100 x the time of one sample (the vectorisation works); both times are
+the best over alternating rounds (:mod:`scaling`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from a source checkout
 
-from scaling import print_yardstick, report, scaling_ratio  # noqa: E402
+from scaling import many_samples, print_yardstick, report, scaling_ratio  # noqa: E402
 
 from redmud.chemistry import ATOMIC_WEIGHTS, RARE_EARTHS  # noqa: E402
 from redmud.operations import get_spec  # noqa: E402
@@ -54,6 +54,7 @@ CASES = {
 
 
 def main() -> None:
+    n_many = many_samples()
     rng = np.random.default_rng(20240601)
     print("note: at 1e5 samples each (phase, component) row a stream holds is 0.8 MB; an operation "
           "that computes on every component's row is bound by memory traffic (see benchmarks/README.md)")
@@ -66,8 +67,8 @@ def main() -> None:
             params = spec.parse_parameters(values, "bench")
             return lambda: spec.run({"feed": feed}, params, {"n_samples": n})
 
-        print(report(name, *scaling_ratio(runner(1), runner(100_000))))
-    print_yardstick()
+        print(report(name, *scaling_ratio(runner(1), runner(n_many)), n_many))
+    print_yardstick(n_many)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ dissolved components) and on the leached slurry of the default route (``hcl-leac
 ``greece-aog``: 16 solid and 17 dissolved components), since their cost at 1e5 samples grows
 with the rows a stream holds; for these the time to write their outlets' rows into fresh
 arrays, and nothing else, is printed too (the floor).
-Run: ``python benchmarks/bench_roasting_separation.py``.
+Run: ``python benchmarks/bench_roasting_separation.py [--samples N]``.
 """
 
 import sys
@@ -17,15 +17,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from a source checkout
 
-from scaling import best_of, print_yardstick, report, scaling_ratio  # noqa: E402
+from scaling import best_of, many_samples, print_yardstick, report, scaling_ratio  # noqa: E402
 
 from redmud.feedstocks import load_feedstock  # noqa: E402
 from redmud.operations import get_spec  # noqa: E402
 from redmud.operations.common import reagent_stream  # noqa: E402
 from redmud.streams import mix  # noqa: E402
-
-N = 100_000
-
 
 def runner(spec, inlets, params):
     n = next(iter(inlets.values())).n_samples
@@ -74,6 +71,7 @@ def write_floor(outlets, feed, repeat=5):
 
 
 def main():
+    n = many_samples()
     rng = np.random.default_rng(1)
     residue = load_feedstock("greece-aog")
     concentrate = load_feedstock("mountain-pass-concentrate")
@@ -94,16 +92,17 @@ def main():
         name = label.split(" ")[0]
         spec = get_spec(name)
         one = spec.parse_parameters({}, name)
-        feed, params = make(N), random_params(spec, N, rng)
-        t1, tn = scaling_ratio(runner(spec, {port: make(1)}, one), runner(spec, {port: feed}, params))
-        print(report(label, t1, tn))
+        feed, params = make(n), random_params(spec, n, rng)
+        t1, tn = scaling_ratio(runner(spec, {port: make(1)}, one),
+                               runner(spec, {port: feed}, params))
+        print(report(label, t1, tn, n))
         if label.endswith("(route slurry)"):
-            result = spec.run({port: feed}, params, {"feedstock": None, "n_samples": N})
+            result = spec.run({port: feed}, params, {"feedstock": None, "n_samples": n})
             floor = write_floor(result.outlets, feed)
             rows = sum(s.data.shape[0] for s in result.outlets.values())
-            print(f"{'':30s} writing its {rows} outlet rows alone at 1e5: {floor:7.3f} s, "
+            print(f"{'':30s} writing its {rows} outlet rows alone: {floor:7.3f} s, "
                   f"{floor / t1:6.1f} x one sample")
-    print_yardstick()
+    print_yardstick(n)
 
 
 if __name__ == "__main__":

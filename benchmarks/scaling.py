@@ -13,9 +13,22 @@ that of its calls, whatever it computes.
 
 from __future__ import annotations
 
+import argparse
 import time
 
 import numpy as np
+
+#: Samples of the many-sample run: the target is stated at 1e5.
+TARGET_SAMPLES = 100_000
+
+
+def many_samples() -> int:
+    """The ``--samples N`` of a benchmark's command line (default 1e5): other sizes show how
+    the cost per sample changes with the array's length."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--samples", type=int, default=TARGET_SAMPLES,
+                        help="samples of the many-sample run (default 100000)")
+    return parser.parse_args().samples
 
 
 def best_of(func, repeat: int) -> float:
@@ -44,7 +57,7 @@ def scaling_ratio(run_one, run_many, rounds: int = 4, one_repeat: int = 30,
     return one, many
 
 
-def numpy_op_ratio(rows: int, n: int = 100_000) -> float:
+def numpy_op_ratio(rows: int, n: int = TARGET_SAMPLES) -> float:
     """t(one multiply on (rows, n) arrays) / t(the same on (rows, 1)), both into a given array."""
     def multiply(size):
         a, b = np.random.default_rng(0).random((2, rows, size)) + 1.0
@@ -54,14 +67,16 @@ def numpy_op_ratio(rows: int, n: int = 100_000) -> float:
     return many / one
 
 
-def report(label: str, one: float, many: float, n: int = 100_000) -> str:
-    """One line: both times and their ratio against the target (< 100 at 1e5 samples)."""
+def report(label: str, one: float, many: float, n: int = TARGET_SAMPLES) -> str:
+    """One line: both times, the cost per sample at ``n``, and the ratio against the target
+    (< 100 at 1e5 samples)."""
     ratio = many / one
-    return (f"{label:30s} 1 sample {one * 1e3:7.3f} ms, {n:,} samples {many:7.3f} s, "
-            f"ratio {ratio:6.1f} {'ok' if ratio < 100 else 'OVER'}")
+    verdict = "ok" if ratio < 100 else "OVER"
+    return (f"{label:30s} 1 sample {one * 1e3:7.3f} ms, {n:,} samples {many:7.3f} s "
+            f"({many / n * 1e6:5.2f} us each), ratio {ratio:6.1f} {verdict}")
 
 
-def print_yardstick(rows=(1, 4, 16, 50)) -> None:
+def print_yardstick(n: int = TARGET_SAMPLES, rows=(1, 4, 16, 50)) -> None:
     """Print :func:`numpy_op_ratio` for a few row counts."""
-    ratios = ", ".join(f"{r} rows {numpy_op_ratio(r):.0f}" for r in rows)
-    print(f"yardstick, one numpy multiply at 1e5 / at 1 sample: {ratios}")
+    ratios = ", ".join(f"{r} rows {numpy_op_ratio(r, n):.0f}" for r in rows)
+    print(f"yardstick, one numpy multiply at {n:,} samples / at 1 sample: {ratios}")
