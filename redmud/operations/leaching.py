@@ -324,7 +324,9 @@ def _units(solid, comps, mineralogy, kin):
     2 O) [kmol / kmol unit]. Minerals (sodalite, cancrinite, calcite; from ``mineralogy`` wt% of
     dry solid) take their elements first, capped by what the solid holds; the rest dissolves as
     oxides (an element the solid does not hold makes no unit). Carbonate C outside the minerals
-    leaves with Ca's kinetics.
+    leaves with Ca's kinetics. A mineral whose host element has no parameters in the set (the
+    coal-refuse set has no Na) does not leach: it keeps its elements, and makes no unit, as an
+    element without parameters makes none.
     """
     at = component_rows(comps)
     kmol = solid / MOLAR_MASS[comps, None]
@@ -343,6 +345,8 @@ def _units(solid, comps, mineralogy, kin):
                 n_min = np.minimum(n_min, left[at[el]] / nu[CI[el]])
         left -= nu[comps, None] * n_min
         left = np.maximum(left, 0.0)
+        if not np.isfinite(kin["x_max"][CI[host]]):
+            continue
         nus.append(nu), amounts.append(n_min), kinetic_el.append(host)
         o_gas.append(2.0 * nu[CI["C"]]), extra_o.append(0.0)
     for el in COMPONENT_ORDER:
@@ -824,10 +828,12 @@ def run(inlets, params, context):
     else:
         keys = [tuple(kin[f][CI[e]] for f in ("k0", "ea", "order", "x_max")) for e in kinetic_el]
         classes = np.array([keys.index(key) for key in keys])
-    solved = np.ones(n, dtype=bool)
     if reactor == "batch":
         x, _ = batch_leach(k, order, x_max, charge, amounts, coupled, acid0, sulfate,
                            kinetic_volume_m3, ka2, params["time"], classes=classes)
+        # non-finite inputs (a recycle that diverged upstream) give non-finite conversions
+        solved = np.isfinite(x).all(axis=0)
+        not_solved = "leach: batch integration not finite (inputs not finite)"
     else:
         factor = None
         if kin["form"] == "volumetric":
@@ -836,6 +842,8 @@ def run(inlets, params, context):
         x, _, solved = cstr_train(k, order, x_max, charge, amounts, coupled, acid0, sulfate,
                                   kinetic_volume_m3, ka2, params["time"], params["n_tanks"], factor,
                                   classes)
+        not_solved = ("leach: stirred-tank acid balance not solved (inputs not finite, or not "
+                      f"within tolerance in {TANK_MAX_ITERATIONS} iterations)")
     # a failed sample dissolves nothing: its outlets stay finite and balanced (the recycle loop
     # and the plant balance go on with it), and redmud.api gives it NaN and its reason
     failed = ~solved | not_liquor
@@ -913,12 +921,11 @@ def run(inlets, params, context):
             "hematite_precipitated_kg_h": hematite_fe / 2.0 * molar_mass("Fe2O3"),
             "hpal": hpal.astype(float),
         })
-    # a sample that is not a liquor, or whose tank acid balance was not solved (non-finite inputs
-    # from upstream), is failed with its reason; redmud.api marks it as the flowsheet marks an
+    # a sample that is not a liquor, or whose reactor was not solved (non-finite inputs from
+    # upstream), is failed with its reason; redmud.api marks it as the flowsheet marks an
     # unconverged recycle
     info.update(failure_info(
-        n, (~solved, "leach: stirred-tank acid balance not solved (inputs not finite, or not "
-                     f"within tolerance in {TANK_MAX_ITERATIONS} iterations)"),
+        n, (~solved, not_solved),
         (not_liquor, "leach: the liquor holds more free acid than hydrogen (no water: not a liquor)")))
     return OperationResult(outlets=outlets, added=added, equipment={"leach_tanks": tanks},
                            consumption={"electricity_kW": power, "heat_kW": heat}, info=info)
