@@ -126,6 +126,17 @@ def test_oxidative_roast_below_onset_does_nothing_and_hf_when_released():
     assert r.info["co2_kg_h"][0] == pytest.approx(molar_mass("CO2"))
 
 
+def test_oxidative_roast_keeps_th_u_ra_in_the_calcine():
+    # the assumption flagged in roasting.toml: no volatile Th, U or Ra species, all in the calcine
+    feed = mix(reagent_stream("CeFCO3", molar_mass("CeFCO3"), phase="solid"),
+               reagent_stream("ThO2", 1.0, phase="solid"), reagent_stream("UO2", 0.5, phase="solid"),
+               reagent_stream("RaSO4", 1e-6, phase="solid"))
+    r = run(OXIDATIVE, feed, temperature="700 degC", fluoride_release=1.0)
+    for el in ("Th", "U", "Ra"):
+        assert r.outlets["calcine"].component(el)[0] == feed.component(el)[0] > 0
+        assert r.outlets["offgas"].component(el)[0] == 0.0
+
+
 def test_mountain_pass_mass_loss_is_the_carbonate():
     # MP concentrate: 15.6 wt% CO2 (bastnasite-bound) -> mass loss ~ 0.156 minus the O taken up
     feed = load_feedstock("mountain-pass-concentrate").stream(1000.0)

@@ -38,6 +38,18 @@ def test_thickener_hand_numbers():
     assert r.consumption["electricity_kW"][0] == pytest.approx(0.2 * np.sqrt(4 * 3.072 / np.pi))
 
 
+def test_radionuclides_follow_their_phase():
+    # 100.02 kg/h solids (with Th) at 50 % carry 100.02 of the 410.01 kg/h liquid (with U): solid
+    # Th and Ra all go down, dissolved U splits as the liquor, 100.02/410.01 down
+    feed = Stream.from_phases({"solid": {"Fe": 70.0, "O": 30.0, "Th": 0.02, "Ra": 1e-9},
+                               "aqueous": {"H": 400 * 0.1119, "O": 400 * 0.8881, "Na": 10.0, "U": 0.01}})
+    r = run("thickener", {"feed": feed}, underflow_solids_fraction=0.5)
+    under, over = r.outlets["underflow"], r.outlets["overflow"]
+    for el in ("Th", "Ra"):
+        assert under.component(el, "solid")[0] == feed.component(el)[0] and over.component(el)[0] == 0.0
+    assert under.component("U")[0] == pytest.approx(0.01 * (100.02 + 1e-9) / 410.01, rel=1e-12)
+
+
 def test_thickener_feed_thicker_than_underflow_sends_all_liquid_down():
     assert liquid_to_underflow_fraction(50.0, 100.0, 0.5) == 1.0
     r = run("thickener", {"feed": slurry(water=50.0, na=0.0)}, underflow_solids_fraction=0.5)

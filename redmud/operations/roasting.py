@@ -18,6 +18,8 @@
 
 ``oxidative_roast``: :math:`REFCO_3 \\to REOF + CO_2` from 377 to 450 C, then Ce(III) to Ce(IV)
 (at most 60 %) with oxygen from air; fluorine stays in the calcine unless a release is set.
+Th, U and Ra stay in the calcine (an assumption, flagged in the data file: no partition for
+this roast was read, and the model forms no volatile species of them).
 
 Heat duties from reaction enthalpies (NBS tables) plus the sensible heat of the solids, over a
 kiln efficiency. Data and sources: ``redmud/data/roasting.toml``.

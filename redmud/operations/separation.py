@@ -4,6 +4,11 @@ Every solid reports to the underflow (cake, residue); the liquid (aqueous and or
 split with one fraction for every component, so the underflow liquor has the composition of the
 overflow; gas leaves with the overflow. Solids lost to the overflow are not modelled (an ideal
 clarification). Parameters and their sources: ``redmud/data/separation.toml``.
+
+Th, U and Ra need no partition of their own here: as every component, their solid-borne part
+(undissolved oxides, RaSO4 with gypsum) goes to the underflow and their dissolved part splits
+with the liquor. Under the ideal clarification no solid-borne Th or Ra reaches the overflow; a
+real overflow's suspended solids would carry some (not modelled, as for every solid).
 """
 
 from __future__ import annotations
