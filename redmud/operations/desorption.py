@@ -53,14 +53,18 @@ def exchangeable_ree_leached_kmol_h(ree_kmol_h, exchangeable_fraction, leaching_
 
 def ammonium_limited_scale(ammonium_kmol_h, ammonium_needed_kmol_h):
     """Scale on every exchange when the lixiviant is short of NH4+ [-]:
-    :math:`\\min(1, n_{NH_4}/n_{needed})`."""
+    :math:`\\min(1, n_{NH_4}/n_{needed})`, both [kmol/h]. Stoichiometry: every exchange
+    shrinks alike to the NH4+ supplied, the needs from desorption.toml's NH4+ per RE3+ and per
+    Al3+ (sources there)."""
     a, need = np.asarray(ammonium_kmol_h, float), np.asarray(ammonium_needed_kmol_h, float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(need > a, a / np.where(need > 0, need, 1.0), 1.0)
 
 
 def pump_power_kw(flow_m3_h, head_m, efficiency):
-    """Pump shaft power [kW]: :math:`P = \\rho g H Q / \\eta` with Q [m^3/h], H [m]."""
+    """Pump shaft power [kW]: :math:`P = \\rho g H Q / \\eta` with Q [m^3/h], H [m], eta [-]:
+    the hydraulic power rho g H Q over the pump's efficiency (the definition of pump efficiency,
+    e.g. Perry's Chemical Engineers' Handbook, 8th ed., section 10)."""
     return RHO_WATER * G * np.asarray(head_m) * np.asarray(flow_m3_h) / 3600.0 / np.asarray(efficiency) / 1000.0
 
 

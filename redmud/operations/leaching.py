@@ -54,6 +54,14 @@ outlets stay balanced (NaN only where its inputs are), and the other samples go 
 
 Parameter sets and every source are in ``redmud/data/leaching.toml``; the red-mud k0 and X_max
 come from ``tools/calibrate_leaching.py``.
+
+References
+----------
+Levenspiel O (1999) Chemical Reaction Engineering, 3rd ed., Wiley: ch. 5 (the mixed-flow
+reactor), ch. 6 (reactors in series), ch. 25 (fluid-particle reactions: the shrinking core).
+Burden RL, Faires JD (2011) Numerical Analysis, 9th ed., Brooks/Cole: section 5.4 (Heun's
+method). Press WH, Teukolsky SA, Vetterling WT, Flannery BP (2007) Numerical Recipes, 3rd ed.,
+Cambridge University Press: section 9.4 (Newton's method safeguarded by bisection).
 """
 
 from __future__ import annotations
@@ -135,7 +143,13 @@ def _power(acid, order):
 
 
 def shrinking_core_rate(k, acid, conversion, x_max, order):
-    """dX/dt [1/h] = k [H+]^n (1 - X/X_max)^(2/3); k [1/h (mol/L)^-n], [H+] [mol/L]."""
+    """dX/dt [1/h] = k [H+]^n (1 - X/X_max)^(2/3); k [1/h (mol/L)^-n], [H+] [mol/L].
+
+    The shrinking-core law under chemical-reaction control, the unreacted core's surface
+    falling as (1 - X)^(2/3) (Levenspiel 1999, ch. 25; see the module's references), with the
+    ceiling X_max of the share locked in refractory phases. The parameters and their sources
+    are in leaching.toml.
+    """
     left = np.clip(1.0 - conversion / x_max, 0.0, 1.0)
     return k * np.power(np.maximum(acid, 0.0), order) * left ** (2.0 / 3.0)
 
@@ -146,7 +160,9 @@ def conversion_at_exposure(k, exposure, x_max, x0=0.0):
     .. math:: 1 - (1 - X/X_{max})^{1/3} = u_0 + k \\theta / (3 X_{max}),
               \\theta = \\int [H^+]^n dt
 
-    with exposure theta [h (mol/L)^n]; reaches X_max in finite exposure.
+    with exposure theta [h (mol/L)^n], k [1/h (mol/L)^-n]; reaches X_max in finite exposure.
+    The integral of :func:`shrinking_core_rate` (for X_max = 1 it is t/tau = 1 - (1 - X)^(1/3),
+    reaction control: Levenspiel 1999, ch. 25).
     """
     u0 = 1.0 - np.cbrt(np.clip(1.0 - x0 / x_max, 0.0, 1.0))
     u = np.minimum(u0 + k * exposure / (3.0 * x_max), 1.0)
@@ -178,7 +194,9 @@ def cstr_conversion(a, acid, order, x_max, x_in):
     Solves X - X_in = a [H+]^n (1 - X/X_max)^(2/3) (a = tau k [h]x[1/h]) as the cubic
     z^3 + p z^2 - q = 0 in z = (1 - X/X_max)^(1/3), p = a [H+]^n / X_max, q = 1 - X_in/X_max
     (:class:`TankCubic`, which holds what does not change with the acid). Returns
-    (X, dX/dp * p) for the Newton step of the acid balance.
+    (X, dX/dp * p) for the Newton step of the acid balance. The equation is the mixed-flow
+    reactor's design equation, tau = (X - X_in) / r(X) at the outlet (Levenspiel 1999, ch. 5),
+    with r of :func:`shrinking_core_rate`.
     """
     return TankCubic(a, order, x_max, x_in).conversion(acid)
 
@@ -305,6 +323,8 @@ def kinetic_set(name: str) -> dict:
 
 
 def set_name(kinetics: str, acid_type: str) -> str:
+    """The parameter set of leaching.toml for a kinetics choice and an acid (HNO3 takes the HCl
+    set: see that set's note); the coal-refuse set is fitted for H2SO4 only."""
     if kinetics == "coal_refuse":
         if acid_type != "H2SO4":
             raise InputError("leach.acid_type", "the coal_refuse set is fitted for H2SO4 only")
@@ -440,7 +460,11 @@ def batch_leach(k, order, x_max, charge, amounts, coupled, acid0_kmol, sulfate_k
     Coupled units (acid consumers) are integrated together with Heun's method in
     u = 1 - (1 - X/X_max)^(1/3) on the grid t_i = t (i/m)^2; a step that would draw the total
     acidity below zero is shortened by bisection on its length fraction. The other units follow
-    from the trapezoid integral of [H+]^n over the stored acid path.
+    from the trapezoid integral of [H+]^n over the stored acid path
+    (:func:`conversion_at_exposure`). Heun's method is the explicit trapezoidal rule (Burden and
+    Faires 2011, section 5.4; see the module's references). Units: k [1/h (mol/L)^-n], ``charge`` [kmol H+
+    per kmol unit], ``amounts`` and ``acid0_kmol``, ``sulfate_kmol`` [kmol/h], ``volume_m3``
+    [m^3/h], ``ka2`` [mol/L].
     """
     n_units, n = amounts.shape
     time_h = np.broadcast_to(time_h, (n,))
@@ -667,7 +691,8 @@ def cstr_train(k, order, x_max, charge, amounts, coupled, acid0_kmol, sulfate_km
                ka2, time_h, n_tanks, solids_factor=None, classes=None):
     """Conversions ``(U, S)``, outlet free H+ [mol/L] and solved flag ``(S,)`` of a tank train.
 
-    ``n_tanks`` equal ideal tanks in series, each holding tau = time / N [h]; a = tau k. The
+    ``n_tanks`` equal ideal tanks in series (Levenspiel 1999, ch. 6), each holding
+    tau = time / N [h]; a = tau k. The
     total acidity entering tank i+1 is that entering tank i less the charge of everything that
     dissolved in tank i (coupled and uncoupled units), floored at zero: acid cannot go
     negative, and the uncoupled units, which do not feed back on the acid within a tank, may

@@ -82,7 +82,8 @@ def hydroxide_fraction(pH, start_pH=HYDROXIDE_START_PH, complete_pH=HYDROXIDE_CO
 
 def residual_acid_kmol_h(pH, water_kg_h):
     """Free H+ left in the liquor at a pH [kmol/h]: :math:`10^{-pH}` [mol/L] x water [L/h] / 1000
-    (water at 1 kg/L; activity taken as concentration)."""
+    (water at 1 kg/L; activity taken as concentration): the definition pH = -log10 a(H+)
+    (IUPAC Gold Book, "pH")."""
     return 10.0 ** (-np.asarray(pH, dtype=float)) * np.asarray(water_kg_h) / 1000.0
 
 

@@ -73,8 +73,10 @@ SULFATE_PER_ATOM = np.where(np.isnan(SULFATE_ONSET_K), 0.0, np.maximum(LIQUOR_CH
 # --- physics ----------------------------------------------------------------------------------
 
 def linear_ramp(x, start, end):
-    """:math:`\\mathrm{clip}((x - x_0)/(x_1 - x_0), 0, 1)`, the shape of every temperature
-    window here (0 below the onset, 1 above the completion)."""
+    """:math:`\\mathrm{clip}((x - x_0)/(x_1 - x_0), 0, 1)` [-], the shape of every temperature
+    window here (0 below the onset, 1 above the completion); x, x_0, x_1 in one unit (K here).
+    The linear shape is an assumption; each window's ends and their sources are in
+    roasting.toml."""
     x, start, end = np.asarray(x, float), np.asarray(start, float), np.asarray(end, float)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.clip((x - start) / np.maximum(end - start, 1e-12), 0.0, 1.0)
@@ -185,7 +187,10 @@ def scrub(gas, efficiency, reagent, stoichiometric_ratio):
     Returns (the :class:`Charge` of the scrubber's elements, and over its rows the captured
     gas, then reagent fed [kmol/h], hydration water [kmol/h], then the solid and liquor
     products), element flows in kmol/h; the reagent excess (``stoichiometric_ratio`` - 1)
-    leaves with the solid (lime) or the liquor (caustic).
+    leaves with the solid (lime) or the liquor (caustic). ``efficiency`` [-] and
+    ``stoichiometric_ratio`` [-]: the stoichiometry of the reactions above, with the capture
+    efficiency and reagent excess of roasting.toml (sources there: the Lynas LAMP kiln's
+    scrubbed HF and SO3 off-gas, and the flagged reagent excess).
     """
     rows = Charge([COMPONENT_INDEX[e] for e in ("S", "O", "F", "Cl", "H", "Ca", *parse_formula(reagent))])
     n = gas["S"].shape[0]

@@ -33,7 +33,9 @@ def underflow_liquor_kg_h(solids_kg_h, underflow_solids_fraction):
 
     .. math:: L_u = S \\, \\frac{1 - x_u}{x_u}
 
-    with S the dry solids [kg/h] and x_u the solids mass fraction of the underflow [-].
+    with S the dry solids [kg/h] and x_u the solids mass fraction of the underflow [-]: the
+    definition of x_u = S / (S + L_u) (a mass balance; x_u's values and sources are in
+    separation.toml).
     """
     x = np.asarray(underflow_solids_fraction, dtype=float)
     return np.asarray(solids_kg_h) * (1.0 - x) / x
@@ -45,6 +47,7 @@ def liquid_to_underflow_fraction(liquid_kg_h, solids_kg_h, underflow_solids_frac
     .. math:: f = \\min\\left(1, \\frac{L_u}{L}\\right)
 
     A feed already thicker than the underflow (L <= L_u) sends all its liquid to the underflow.
+    L [kg/h] the feed's liquid; L_u of :func:`underflow_liquor_kg_h` (a mass balance).
     """
     liquid = np.asarray(liquid_kg_h, dtype=float)
     needed = underflow_liquor_kg_h(solids_kg_h, underflow_solids_fraction)
@@ -172,7 +175,8 @@ def run_ccd_wash(inlets, params, context) -> OperationResult:
     ``wash_ratio`` x the underflow liquor; where feed plus wash cannot fill the underflows
     (F + W < U) fresh water makes up the difference. The feed liquor's share left in the residue
     is :func:`ccd_feed_fraction_to_residue`; the wash liquor's share is
-    :math:`\\psi = (U - \\phi F)/W`, so that the residue carries exactly U of liquor.
+    :math:`\\psi = (U - \\phi F)/W` [-], so that the residue carries exactly U of liquor (U,
+    F, W in kg/h).
     """
     feed = inlets["feed"]
     n = feed.n_samples
