@@ -462,9 +462,9 @@ def batch_leach(k, order, x_max, charge, amounts, coupled, acid0_kmol, sulfate_k
     acidity below zero is shortened by bisection on its length fraction. The other units follow
     from the trapezoid integral of [H+]^n over the stored acid path
     (:func:`conversion_at_exposure`). Heun's method is the explicit trapezoidal rule (Burden and
-    Faires 2011, section 5.4; see the module's references). Units: k [1/h (mol/L)^-n], ``charge`` [kmol H+
-    per kmol unit], ``amounts`` and ``acid0_kmol``, ``sulfate_kmol`` [kmol/h], ``volume_m3``
-    [m^3/h], ``ka2`` [mol/L].
+    Faires 2011, section 5.4; see the module's references). Units: k [1/h (mol/L)^-n],
+    ``charge`` [kmol H+ per kmol unit], ``amounts``, ``acid0_kmol`` and ``sulfate_kmol``
+    [kmol/h], ``volume_m3`` [m^3/h], ``ka2`` [mol/L].
     """
     n_units, n = amounts.shape
     time_h = np.broadcast_to(time_h, (n,))
