@@ -192,6 +192,25 @@ def test_hpal_iron_falls_with_temperature_and_regenerates_acid():
         run(fs.stream(1000.0), temperature="200 degC")          # open tanks do not go to 200 C
 
 
+def test_hpal_hand_numbers():
+    # 1 kmol/h Fe2O3 (159.687 kg/h), HCl 10 mol/L at L/S 50 L/kg: V = 7.98435 m3/h of liquor
+    # (1 kg/L), 79.8435 kmol/h H+. 10 h at 250 C reach Fe's ceiling: 2 x 0.631579 = 1.263158
+    # kmol/h Fe dissolves. Hematite's solubility there: 0.671605 exp(130290/(2 x 8.314462618)
+    # (1/523.15 - 1/473.15)) = 0.137964 mol/L, x V = 1.101555 kmol/h stays dissolved; the other
+    # 0.161603 kmol/h Fe re-precipitates, 0.0808013 kmol/h Fe2O3 = 12.9029 kg/h. Acid left:
+    # 79.8435 - 3 x 1.101555 = 76.5388 kmol/h (3 H+ per dissolved Fe3+), 9.58610 mol/L over V.
+    feed = solid({"Fe": 2 * ATOMIC_WEIGHTS["Fe"], "O": 3 * ATOMIC_WEIGHTS["O"]})
+    r = run(feed, acid_type="HCl", reactor="batch", vessel="autoclave", acid=10.0,
+            liquid_solid_ratio=50.0, time=10.0, temperature="250 degC")
+    assert L.hematite_iron_solubility(523.15, 0.671605, 473.15, 130290.0) == pytest.approx(0.137964, rel=1e-5)
+    assert r.info["dissolved_Fe"][0] == pytest.approx(0.631579, rel=1e-9)
+    liquor_fe = r.outlets["slurry"].component("Fe", "aqueous")[0] / ATOMIC_WEIGHTS["Fe"]
+    assert liquor_fe == pytest.approx(1.101555, rel=1e-5)
+    assert r.info["extraction_Fe"][0] == pytest.approx(1.101555 / 2, rel=1e-5)
+    assert r.info["hematite_precipitated_kg_h"][0] == pytest.approx(12.9029, rel=1e-4)
+    assert r.info["free_acid_mol_L"][0] == pytest.approx(9.58610, rel=1e-5)
+
+
 def test_design_quantities():
     fs = load_feedstock("turkey-seydisehir")
     r = run(fs.stream(1000.0), acid_type="HCl", time=4.0, n_tanks=4)
