@@ -48,8 +48,9 @@ Failures
 --------
 A sample is failed (``info["failed"]``, ``info["failure_reason"]``) where its inlet liquor holds
 more free acid than hydrogen (no water: not a liquor; an extrapolated recycle estimate can be
-one) or a tank's acid balance is not solved (non-finite inputs); nothing dissolves in it, so its
-outlets stay balanced (NaN only where its inputs are), and the other samples go on.
+one) or its reactor is not solved (non-finite inputs: a batch's conversions or a tank's acid
+balance); nothing dissolves in it, so its outlets stay balanced (NaN only where its inputs
+are), and the other samples go on.
 :func:`redmud.flowsheet.evaluate` marks such samples failed for the whole plant (NaN flows, the reason).
 
 Parameter sets and every source are in ``redmud/data/leaching.toml``; the red-mud k0 and X_max
@@ -692,11 +693,10 @@ def cstr_train(k, order, x_max, charge, amounts, coupled, acid0_kmol, sulfate_km
     """Conversions ``(U, S)``, outlet free H+ [mol/L] and solved flag ``(S,)`` of a tank train.
 
     ``n_tanks`` equal ideal tanks in series (Levenspiel 1999, ch. 6), each holding
-    tau = time / N [h]; a = tau k. The
-    total acidity entering tank i+1 is that entering tank i less the charge of everything that
-    dissolved in tank i (coupled and uncoupled units), floored at zero: acid cannot go
-    negative, and the uncoupled units, which do not feed back on the acid within a tank, may
-    take the last of it. ``n_tanks`` must be one whole number for the whole sample array (the
+    tau = time / N [h]; a = tau k. The total acidity entering tank i+1 is that entering tank i
+    less the charge of everything that dissolved in tank i (coupled and uncoupled units),
+    floored at zero: acid cannot go negative, and the uncoupled units, which do not feed back on
+    the acid within a tank, may take the last of it. ``n_tanks`` must be one whole number for the whole sample array (the
     tank count is a design choice, not a sampled quantity). ``solids_factor(x)`` (volumetric
     form) scales k by the pulp density of the tank's contents over the feed's
     (:func:`_pulp_density_ratio`), evaluated at the tank's outlet conversions: a fixed point,
