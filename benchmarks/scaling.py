@@ -7,8 +7,9 @@ This machine's speed drifts: the best of 30 one-sample runs of the same code mov
 rounds, so that both are measured in the machine's fast spells.
 
 :func:`numpy_op_ratio` is the yardstick: the same ratio for one numpy multiply on arrays of a
-given number of rows. An operation made of numpy calls on r-row arrays cannot have a ratio below
-that of its calls, whatever it computes.
+given number of rows. An operation whose time goes to numpy calls on r-row arrays has about
+their ratio, whatever it computes; only one-sample work that does not grow with the samples
+(parsing, dictionaries, loops over rows) brings it lower.
 """
 
 from __future__ import annotations
