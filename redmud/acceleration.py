@@ -122,21 +122,21 @@ class Anderson:
             self.rejected = np.zeros(g.shape[1], dtype=bool)
             return np.maximum(g, 0.0)
         k = min(self.steps - 1, self.depth)       # history slots filled so far
-        valid = self.valid[active][:, :k].T                       # (k, n)
+        in_use = self.valid[active][:, :k].T                      # (k, n): columns in use
         if self.gram is None:
             weight = 1.0 / scale[rows]                            # (R, n)
-            dF = history(self.dF, k) * (weight[:, None, :] * valid[None])      # stale columns 0
+            dF = history(self.dF, k) * (weight[:, None, :] * in_use[None])     # stale columns 0
             normal = np.einsum("rin,rjn->ijn", dF, dF)            # (k, k, n)
             rhs = np.einsum("rin,rn->in", dF, f_r * weight)       # (k, n)
         else:
             normal = self.gram[:k, :k].copy()
-            if not valid.all():                   # stale columns 0
-                normal *= valid[:, None] & valid[None]
+            if not in_use.all():                  # stale columns 0
+                normal *= in_use[:, None] & in_use[None]
             rhs = np.einsum("rin,rn->in", history(self.dF, k), f_r)
         diagonal = normal[np.arange(k), np.arange(k)]             # (k, n), a copy
         ridge = REGULARISATION * diagonal.max(axis=0) + 1e-300
-        normal[np.arange(k), np.arange(k)] = diagonal + np.where(valid, ridge, 1.0)   # unused: gamma = 0
-        gamma = solve_spd(normal, np.where(valid, rhs, 0.0))      # (k, n)
+        normal[np.arange(k), np.arange(k)] = diagonal + np.where(in_use, ridge, 1.0)   # unused: gamma = 0
+        gamma = solve_spd(normal, np.where(in_use, rhs, 0.0))     # (k, n)
         guess = g.copy()
         guess[rows] -= np.einsum("rin,in->rn", history(self.dG, k), gamma)
         # A step that would make a flow negative has left the region where the history
